@@ -1,0 +1,32 @@
+"""mlpbook: the code behind the executed book on multilayer perceptrons.
+
+Modules, each named for the one thing it knows:
+
+* :mod:`mlpbook.data` -- the book's tasks (rotation, clusters, x², ...)
+* :mod:`mlpbook.activations` -- activation functions by name
+* :mod:`mlpbook.initializers` -- weight initializers by name
+* :mod:`mlpbook.models` -- ``make_mlp`` and parameter counts
+* :mod:`mlpbook.train` -- the training loop and its ``History``
+* :mod:`mlpbook.figures` -- plotly animations and matplotlib figures
+* :mod:`mlpbook.tables` -- generated Markdown tables for glue
+* :mod:`mlpbook.repro` -- seeds, thread count, quiet progress bars
+* :mod:`mlpbook.sphinxext` -- the book build's Sphinx / myst-nb integration
+"""
+
+from .activations import ACTIVATIONS, activation_names, get_activation
+from .data import Dataset, quadratic_2d, rotation_data, rotation_matrix, square_curve, three_clusters
+from .initializers import INITIALIZERS, initialize, initializer_names
+from .models import count_parameters, make_mlp, mlp_parameter_count
+from .repro import DEFAULT_SEED, progress, seed_everything
+from .train import History, TrainingDiverged, frame_epochs, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "activation_names", "get_activation",
+    "Dataset", "quadratic_2d", "rotation_data", "rotation_matrix", "square_curve", "three_clusters",
+    "INITIALIZERS", "initialize", "initializer_names",
+    "count_parameters", "make_mlp", "mlp_parameter_count",
+    "DEFAULT_SEED", "progress", "seed_everything",
+    "History", "TrainingDiverged", "frame_epochs", "train",
+]

@@ -1,0 +1,37 @@
+"""Argument validation shared by the package: every error names the bad value
+and what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """Return ``value`` if it is an int (not a bool) ``>= minimum``; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_positive_float(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite number > 0; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return value
+
+
+def check_choice(name: str, value: Any, allowed: Iterable[str]) -> str:
+    """Return ``value`` lower-cased if it is one of ``allowed``; raise otherwise."""
+    allowed = list(allowed)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {allowed}; got {value!r}")
+    key = value.lower()
+    if key not in allowed:
+        raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(allowed)}")
+    return key

@@ -1,0 +1,115 @@
+"""The book's tasks, generated reproducibly from a seed.
+
+Every function returns a :class:`Dataset` (a named tuple ``(x, y)`` of float32
+tensors, rows are samples) and draws its randomness from its own
+``torch.Generator``, so the same seed gives the same data whatever ran before.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import torch
+
+from ._checks import check_int
+from .repro import DEFAULT_SEED
+
+__all__ = [
+    "Dataset",
+    "rotation_matrix",
+    "rotation_data",
+    "three_clusters",
+    "square_curve",
+    "quadratic_2d",
+]
+
+
+class Dataset(NamedTuple):
+    """Inputs ``x`` of shape ``(n, d_in)`` and targets ``y`` of shape ``(n, d_out)``."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+
+def _generator(seed: int) -> torch.Generator:
+    check_int("seed", seed, minimum=0)
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
+
+
+def rotation_matrix(degrees: float) -> torch.Tensor:
+    r"""The 2×2 matrix that rotates **row** vectors counter-clockwise by ``degrees``.
+
+    .. math:: R(\theta) = \begin{pmatrix} \cos\theta & \sin\theta \\ -\sin\theta & \cos\theta \end{pmatrix},
+              \qquad x R(\theta) \text{ rotates the row vector } x.
+    """
+    t = math.radians(float(degrees))
+    return torch.tensor([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
+
+
+def rotation_data(n: int = 100, *, degrees: float = 30.0, shift: tuple[float, float] = (5.0, 5.0),
+                  scale: float = 5.0, noise: float = 0.01, seed: int = DEFAULT_SEED) -> Dataset:
+    r"""Points rotated and translated: an affine map a single linear layer can learn exactly.
+
+    .. math:: x \sim 5\,\mathcal N(0, I_2), \qquad y = x R(30^\circ) + (5, 5) + 0.01\,\varepsilon
+
+    Returns ``x`` and ``y`` of shape ``(n, 2)``.
+    """
+    check_int("n", n, minimum=1)
+    g = _generator(seed)
+    x = torch.randn(n, 2, generator=g) * scale
+    y = x @ rotation_matrix(degrees) + torch.tensor(shift) + noise * torch.randn(n, 2, generator=g)
+    return Dataset(x, y)
+
+
+def three_clusters(n_per_cluster: int = 100, *, noise: float = 0.01,
+                   seed: int = DEFAULT_SEED) -> Dataset:
+    r"""Three clusters of 2-D points, each moved by a different linear map.
+
+    .. math::
+        x_1 &\sim \mathcal N((3, -3), I), & y_1 &= 3 x_1 + 0.01\varepsilon \\
+        x_2 &\sim \mathcal N(0, I),       & y_2 &= x_2 R(150^\circ) + (-3, 3) + 0.01\varepsilon \\
+        x_3 &\sim \mathcal N((3, 3), I),  & y_3 &= -5 x_3 - 0.01\varepsilon
+
+    No single affine map fits all three. Returns ``x`` and ``y`` of shape
+    ``(3 n_per_cluster, 2)``, cluster by cluster.
+    """
+    check_int("n_per_cluster", n_per_cluster, minimum=1)
+    g = _generator(seed)
+    n = n_per_cluster
+    x1 = torch.randn(n, 2, generator=g) + torch.tensor([3.0, -3.0])
+    y1 = 3 * x1 + noise * torch.randn(n, 2, generator=g)
+    x2 = torch.randn(n, 2, generator=g)
+    y2 = x2 @ rotation_matrix(150) + torch.tensor([-3.0, 3.0]) + noise * torch.randn(n, 2, generator=g)
+    x3 = torch.randn(n, 2, generator=g) + torch.tensor([3.0, 3.0])
+    y3 = -5 * x3 - noise * torch.randn(n, 2, generator=g)
+    return Dataset(torch.cat([x1, x2, x3]), torch.cat([y1, y2, y3]))
+
+
+def square_curve(n: int = 1000, *, low: float = -10.0, high: float = 10.0) -> Dataset:
+    r"""``n`` evenly spaced points on ``[low, high]`` with target :math:`y = x^2`.
+
+    Returns ``x`` and ``y`` of shape ``(n, 1)``.
+    """
+    check_int("n", n, minimum=2)
+    if not low < high:
+        raise ValueError(f"need low < high, got low={low}, high={high}")
+    x = torch.linspace(low, high, n).unsqueeze(1)
+    return Dataset(x, x**2)
+
+
+def quadratic_2d(n: int = 500, *, noise: float = 0.1, seed: int = DEFAULT_SEED) -> Dataset:
+    r"""Noisy 2-D inputs along a diagonal and the target :math:`y = 2X + X^2 + 0.5`.
+
+    .. math:: X = [\,t,\; -t\,] + 0.1\,\varepsilon, \quad t = \mathrm{linspace}(-1, 1, n),
+              \qquad y = 2X + X^{\odot 2} + 0.5
+
+    Returns ``x`` and ``y`` of shape ``(n, 2)``.
+    """
+    check_int("n", n, minimum=2)
+    g = _generator(seed)
+    t = torch.linspace(-1, 1, n)
+    x = torch.stack([t, -t], dim=1) + noise * torch.randn(n, 2, generator=g)
+    return Dataset(x, 2 * x + x**2 + 0.5)

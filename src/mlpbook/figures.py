@@ -1,0 +1,177 @@
+"""Figure builders: plotly for interactive figures, matplotlib for static ones.
+
+Plotly figures carry their alt text and caption in ``layout.meta`` (the book's
+renderer, :mod:`mlpbook.sphinxext`, turns them into ``aria-label`` and
+``<figcaption>``), and their data are rounded to what a reader can see, so the
+drift check compares what matters and the pages stay small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import plotly.graph_objects as go
+from matplotlib.figure import Figure
+
+from ._checks import check_int
+from .train import History
+
+__all__ = ["animate_predictions", "convergence_plot", "rounded", "TARGET_COLOR", "PREDICTION_COLOR"]
+
+TARGET_COLOR = "#7f7f7f"
+PREDICTION_COLOR = "#d62728"
+
+
+def rounded(values: np.ndarray | Sequence[float], decimals: int = 3) -> list:
+    """``values`` rounded to ``decimals`` and turned into (nested) Python lists for JSON."""
+    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()
+
+
+def _frame_indices(n: int, max_frames: int) -> list[int]:
+    if n <= max_frames:
+        return list(range(n))
+    return sorted(set(np.linspace(0, n - 1, max_frames).round().astype(int).tolist()))
+
+
+def _padded_range(values: np.ndarray, pad: float = 0.05) -> list[float]:
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    span = hi - lo or 1.0
+    return [round(lo - pad * span, 3), round(hi + pad * span, 3)]
+
+
+def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.ndarray | None = None,
+                        title: str, alt: str, caption: str | None = None, max_frames: int = 100,
+                        decimals: int = 2, frame_ms: int = 60, height: int = 520) -> go.Figure:
+    """Animate a model's predictions moving during training, over fixed targets.
+
+    Two layouts, chosen by the output dimension of ``targets``:
+
+    * 2-D outputs (``targets`` of shape ``(n, 2)``): both in the output plane,
+      targets as grey points, predictions as red points.
+    * 1-D outputs (``targets`` of shape ``(n, 1)``, ``inputs`` of shape ``(n, 1)``):
+      the targets and the fitted curve over the input.
+
+    Frames are the history's snapshots (at most ``max_frames``, evenly spaced);
+    each frame is labelled with its epoch and training loss. A Play/Pause
+    button and a frame slider drive the animation.
+
+    Raises:
+        ValueError: if the history has no snapshots or shapes disagree.
+    """
+    check_int("max_frames", max_frames, minimum=2)
+    targets = np.asarray(targets)
+    snaps = np.asarray(history.snapshots)
+    if snaps.size == 0:
+        raise ValueError("the history has no snapshots; train with snapshot_epochs=frame_epochs(...)")
+    if snaps.shape[1:] != targets.shape:
+        raise ValueError(f"snapshots have shape {snaps.shape[1:]} per frame, targets {targets.shape}")
+    if targets.ndim != 2 or targets.shape[1] not in (1, 2):
+        raise ValueError(f"targets must have shape (n, 1) or (n, 2), got {targets.shape}")
+    one_d = targets.shape[1] == 1
+    if one_d:
+        if inputs is None or np.asarray(inputs).shape != targets.shape:
+            raise ValueError("1-D targets need inputs of the same shape (n, 1)")
+        order = np.argsort(np.asarray(inputs)[:, 0])
+        xs = np.asarray(inputs)[order, 0]
+        targets, snaps = targets[order], snaps[:, order]
+
+    def trace_xy(points: np.ndarray) -> dict[str, list]:
+        if one_d:
+            return {"x": rounded(xs, decimals), "y": rounded(points[:, 0], decimals)}
+        return {"x": rounded(points[:, 0], decimals), "y": rounded(points[:, 1], decimals)}
+
+    idx = _frame_indices(len(snaps), max_frames)
+    epochs = [history.snapshot_epochs[i] for i in idx]
+    labels = [f"epoch {e}, loss {history.loss[e]:.3g}" for e in epochs]
+    names = [str(e) for e in epochs]
+    target_trace = go.Scatter(**trace_xy(targets), mode="markers", name="target",
+                              marker={"color": TARGET_COLOR, "size": 5, "opacity": 0.6})
+    pred_mode = "lines" if one_d else "markers"
+    pred_style = {"line": {"color": PREDICTION_COLOR, "width": 3}} if one_d else {
+        "marker": {"color": PREDICTION_COLOR, "size": 5}}
+    first = go.Scatter(**trace_xy(snaps[idx[0]]), mode=pred_mode, name="prediction", **pred_style)
+    frames = [go.Frame(name=name, data=[go.Scatter(**trace_xy(snaps[i]))], traces=[1],
+                       layout={"title": {"text": f"{title}<br><sub>{label}</sub>"}})
+              for name, i, label in zip(names, idx, labels)]
+    all_points = np.concatenate([targets, snaps[idx].reshape(-1, targets.shape[1])])
+    if one_d:
+        x_range, y_range = _padded_range(xs), _padded_range(all_points[:, 0])
+    else:
+        x_range, y_range = _padded_range(all_points[:, 0]), _padded_range(all_points[:, 1])
+    play = {"label": "▶ Play", "method": "animate",
+            "args": [None, {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True,
+                            "transition": {"duration": 0}}]}
+    pause = {"label": "❚❚ Pause", "method": "animate",
+             "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                               "transition": {"duration": 0}}]}
+    slider = {"active": 0, "currentvalue": {"prefix": "epoch "}, "pad": {"t": 40},
+              "steps": [{"label": name, "method": "animate",
+                         "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+                                           "transition": {"duration": 0}}]} for name in names]}
+    meta = {"alt": alt}
+    if caption:
+        meta["caption"] = caption
+    layout = go.Layout(
+        title={"text": f"{title}<br><sub>{labels[0]}</sub>"}, height=height, template="plotly_white",
+        xaxis={"range": x_range, "title": {"text": "x" if one_d else "output 1"}},
+        yaxis={"range": y_range, "title": {"text": "y" if one_d else "output 2"}},
+        updatemenus=[{"type": "buttons", "showactive": False, "x": 0.0, "y": -0.12, "xanchor": "left",
+                      "yanchor": "top", "direction": "left", "buttons": [play, pause]}],
+        sliders=[{**slider, "x": 0.2, "len": 0.8, "y": -0.05, "yanchor": "top"}],
+        margin={"b": 120}, meta=meta, legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
+                                              "yanchor": "bottom"},
+    )
+    return go.Figure(data=[target_trace, first], layout=layout, frames=frames)
+
+
+def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.ndarray],
+                     errors: Mapping[int, float], *, title: str = "",
+                     cmap: str = "plasma_r") -> Figure:
+    """All fits on one axis, each coloured by its MSE on a log scale, ground truth on top.
+
+    Low error is bright (``plasma_r``) and opaque; high error dark and more
+    transparent. The dark panel keeps the same contrast in the site's light
+    and dark modes.
+
+    Args:
+        x: inputs, shape ``(n,)`` or ``(n, 1)``.
+        target: ground truth, same shape as ``x``.
+        fits: epoch -> predictions (shape like ``x``).
+        errors: epoch -> MSE of that fit (``> 0``).
+    """
+    if set(fits) != set(errors):
+        raise ValueError(f"fits and errors must have the same epochs, got {sorted(fits)} and {sorted(errors)}")
+    if not fits:
+        raise ValueError("fits is empty")
+    x = np.asarray(x).reshape(-1)
+    values = np.array([max(float(errors[e]), 1e-12) for e in fits])
+    norm = mcolors.LogNorm(vmin=values.min(), vmax=values.max())
+    colormap = plt.get_cmap(cmap)
+    fig = plt.figure(figsize=(8, 4.8), dpi=110, facecolor="#111111")
+    ax = fig.add_subplot(facecolor="#111111")
+    span = np.log(values.max() / values.min()) or 1.0
+    for epoch in sorted(fits):
+        err = max(float(errors[epoch]), 1e-12)
+        alpha = 1.0 - 0.7 * float(np.log(err / values.min()) / span)
+        ax.plot(x, np.asarray(fits[epoch]).reshape(-1), color=colormap(norm(err)), alpha=alpha, lw=2,
+                label=f"epoch {epoch}")
+    ax.plot(x, np.asarray(target).reshape(-1), color="white", lw=1.5, ls="--", label="ground truth")
+    for spine in ax.spines.values():
+        spine.set_color("#bbbbbb")
+    ax.tick_params(colors="#dddddd")
+    ax.set_xlabel("x", color="#dddddd")
+    ax.set_ylabel("y", color="#dddddd")
+    if title:
+        ax.set_title(title, color="white")
+    legend = ax.legend(loc="upper center", fontsize=8, ncol=2, facecolor="#222222", edgecolor="#555555")
+    for text in legend.get_texts():
+        text.set_color("#eeeeee")
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax)
+    bar.set_label("MSE", color="#dddddd")
+    bar.ax.tick_params(colors="#dddddd", which="both")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
