@@ -17,7 +17,7 @@ from .activations import ACTIVATIONS, activation_names, get_activation
 from .data import Dataset, quadratic_2d, rotation_data, rotation_matrix, square_curve, three_clusters
 from .initializers import INITIALIZERS, initialize, initializer_names
 from .models import count_parameters, make_mlp, mlp_parameter_count
-from .repro import DEFAULT_SEED, progress, seed_everything
+from .repro import DEFAULT_SEED, make_generator, progress, seed_everything
 from .train import History, TrainingDiverged, frame_epochs, train
 
 __version__ = "0.1.0"
@@ -27,6 +27,6 @@ __all__ = [
     "Dataset", "quadratic_2d", "rotation_data", "rotation_matrix", "square_curve", "three_clusters",
     "INITIALIZERS", "initialize", "initializer_names",
     "count_parameters", "make_mlp", "mlp_parameter_count",
-    "DEFAULT_SEED", "progress", "seed_everything",
+    "DEFAULT_SEED", "make_generator", "progress", "seed_everything",
     "History", "TrainingDiverged", "frame_epochs", "train",
 ]

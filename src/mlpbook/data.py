@@ -13,7 +13,7 @@ from typing import NamedTuple
 import torch
 
 from ._checks import check_int
-from .repro import DEFAULT_SEED
+from .repro import DEFAULT_SEED, make_generator
 
 __all__ = [
     "Dataset",
@@ -30,13 +30,6 @@ class Dataset(NamedTuple):
 
     x: torch.Tensor
     y: torch.Tensor
-
-
-def _generator(seed: int) -> torch.Generator:
-    check_int("seed", seed, minimum=0)
-    g = torch.Generator()
-    g.manual_seed(seed)
-    return g
 
 
 def rotation_matrix(degrees: float) -> torch.Tensor:
@@ -58,7 +51,7 @@ def rotation_data(n: int = 100, *, degrees: float = 30.0, shift: tuple[float, fl
     Returns ``x`` and ``y`` of shape ``(n, 2)``.
     """
     check_int("n", n, minimum=1)
-    g = _generator(seed)
+    g = make_generator(seed)
     x = torch.randn(n, 2, generator=g) * scale
     y = x @ rotation_matrix(degrees) + torch.tensor(shift) + noise * torch.randn(n, 2, generator=g)
     return Dataset(x, y)
@@ -77,7 +70,7 @@ def three_clusters(n_per_cluster: int = 100, *, noise: float = 0.01,
     ``(3 n_per_cluster, 2)``, cluster by cluster.
     """
     check_int("n_per_cluster", n_per_cluster, minimum=1)
-    g = _generator(seed)
+    g = make_generator(seed)
     n = n_per_cluster
     x1 = torch.randn(n, 2, generator=g) + torch.tensor([3.0, -3.0])
     y1 = 3 * x1 + noise * torch.randn(n, 2, generator=g)
@@ -109,7 +102,7 @@ def quadratic_2d(n: int = 500, *, noise: float = 0.1, seed: int = DEFAULT_SEED) 
     Returns ``x`` and ``y`` of shape ``(n, 2)``.
     """
     check_int("n", n, minimum=2)
-    g = _generator(seed)
+    g = make_generator(seed)
     t = torch.linspace(-1, 1, n)
     x = torch.stack([t, -t], dim=1) + noise * torch.randn(n, 2, generator=g)
     return Dataset(x, 2 * x + x**2 + 0.5)

@@ -118,10 +118,11 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
         title={"text": f"{title}<br><sub>{labels[0]}</sub>"}, height=height, template="plotly_white",
         xaxis={"range": x_range, "title": {"text": "x" if one_d else "output 1"}},
         yaxis={"range": y_range, "title": {"text": "y" if one_d else "output 2"}},
-        updatemenus=[{"type": "buttons", "showactive": False, "x": 0.0, "y": -0.12, "xanchor": "left",
-                      "yanchor": "top", "direction": "left", "buttons": [play, pause]}],
-        sliders=[{**slider, "x": 0.2, "len": 0.8, "y": -0.05, "yanchor": "top"}],
-        margin={"b": 120}, meta=meta, legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
+        updatemenus=[{"type": "buttons", "showactive": False, "x": 0.0, "y": -0.16, "xanchor": "left",
+                      "yanchor": "top", "direction": "left", "pad": {"t": 0, "r": 10},
+                      "buttons": [play, pause]}],
+        sliders=[{**slider, "x": 0.32, "len": 0.68, "y": -0.16, "yanchor": "top", "pad": {"t": 0}}],
+        margin={"b": 130}, meta=meta, legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
                                               "yanchor": "bottom"},
     )
     return go.Figure(data=[target_trace, first], layout=layout, frames=frames)
@@ -165,8 +166,9 @@ def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.nd
     ax.set_xlabel("x", color="#dddddd")
     ax.set_ylabel("y", color="#dddddd")
     if title:
-        ax.set_title(title, color="white")
-    legend = ax.legend(loc="upper center", fontsize=8, ncol=2, facecolor="#222222", edgecolor="#555555")
+        fig.suptitle(title, color="white")
+    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8, ncol=5,
+                       facecolor="#222222", edgecolor="#555555")
     for text in legend.get_texts():
         text.set_color("#eeeeee")
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax)

@@ -18,7 +18,7 @@ import torch
 
 from ._checks import check_int
 
-__all__ = ["DEFAULT_SEED", "seed_everything", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
+__all__ = ["DEFAULT_SEED", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
 
 DEFAULT_SEED: int = 0
 """The seed every chapter and experiment uses unless told otherwise."""
@@ -30,7 +30,7 @@ by the nbval drift check, so built pages carry no timing noise)."""
 T = TypeVar("T")
 
 
-def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> torch.Generator:
+def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> None:
     """Seed Python, NumPy and torch, and fix torch's intra-op thread count.
 
     Args:
@@ -38,9 +38,8 @@ def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> torch.Gene
         threads: number of intra-op threads torch may use (``>= 1``). Results
             are bit-identical only for a fixed thread count.
 
-    Returns:
-        A fresh ``torch.Generator`` seeded with ``seed``, for code that wants
-        its own stream of random numbers.
+    Returns nothing, so that a notebook cell ending in this call prints no
+    object address (which would differ from run to run).
 
     Raises:
         TypeError: if ``seed`` or ``threads`` is not an ``int``.
@@ -53,6 +52,11 @@ def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> torch.Gene
     torch.manual_seed(seed)
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
+
+
+def make_generator(seed: int = DEFAULT_SEED) -> torch.Generator:
+    """A ``torch.Generator`` seeded with ``seed``: its own stream of random numbers."""
+    check_int("seed", seed, minimum=0)
     generator = torch.Generator()
     generator.manual_seed(seed)
     return generator

@@ -47,9 +47,10 @@ _FIGURE_CLASS = "mlpbook-plotly"
 _HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
 
 
-def source_hash() -> str:
-    """SHA-256 over the relative paths and bytes of every ``.py`` file of ``mlpbook``."""
-    root = Path(__file__).resolve().parent
+def source_hash(root: Path | None = None) -> str:
+    """SHA-256 over the relative paths and bytes of every ``.py`` file below
+    ``root`` (default: the installed ``mlpbook`` package)."""
+    root = Path(__file__).resolve().parent if root is None else Path(root)
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())
