@@ -88,6 +88,10 @@ def figure_html(fig: dict[str, Any], div_id: str) -> str:
         f'<div id="{div_id}" class="{_FIGURE_CLASS}-figure" role="img" '
         f'aria-label="{html.escape(alt, quote=True)}" style="width:100%;height:{int(height)}px"></div>',
         "<script>(function(){",
+        # plotly.js rejects the promise of an animation that Pause (or the
+        # slider) interrupts, with no reason; unhandled, that is a console error.
+        "if(!window.mlpbookPlotly){window.mlpbookPlotly=true;",
+        "window.addEventListener('unhandledrejection',function(e){if(e.reason===undefined){e.preventDefault();}});}",
         f"var f={js_payload};",
         f'Plotly.newPlot("{div_id}",f.data,f.layout,f.config).then(function(gd){{',
         "if(f.frames.length){return Plotly.addFrames(gd,f.frames);}});",

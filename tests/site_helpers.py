@@ -2,7 +2,7 @@
 
 Used by ``test_browser.py`` and, from the command line, to screenshot pages::
 
-    python tests/site.py shot book/linear-to-mlp.html /tmp/ch1.png [--dark] [--full]
+    python tests/site_helpers.py shot book/linear-to-mlp.html /tmp/ch1.png [--dark] [--full]
 """
 
 from __future__ import annotations

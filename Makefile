@@ -1,0 +1,31 @@
+# The book's two commands (see README.md):
+#   make book   install what is needed, then build the site strictly (warnings are errors)
+#   make test   install what is needed, then run the whole test suite
+PYTHON ?= python3
+# jupyter-book's CLI, called through the interpreter so a fresh PATH needs no rehash
+JUPYTER_BOOK = $(PYTHON) -c "from jupyter_book.cli.main import main; main()"
+
+.PHONY: install book test references browser clean
+
+install:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+
+book: install
+	$(JUPYTER_BOOK) build . -W -n --keep-going
+
+# The browser tests need Chromium; as root on Debian it is installed here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: no chromium; the browser tests will be skipped (install Debian's chromium)"; fi; }
+
+test: book browser
+	$(PYTHON) -m pytest
+
+# Regenerate the nbval reference notebooks after an intended change.
+references: install
+	$(PYTHON) tests/chapters.py
+
+clean:
+	rm -rf _build
