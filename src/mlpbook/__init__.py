@@ -7,12 +7,14 @@ Modules, each named for the one thing it knows:
 * :mod:`mlpbook.initializers` -- weight initializers by name
 * :mod:`mlpbook.models` -- ``make_mlp`` and parameter counts
 * :mod:`mlpbook.train` -- the training loop and its ``History``
+* :mod:`mlpbook.batched` -- many seeds in one vectorized run (``train_seeds``)
 * :mod:`mlpbook.figures` -- plotly animations and matplotlib figures
 * :mod:`mlpbook.tables` -- generated Markdown tables for glue
 * :mod:`mlpbook.repro` -- seeds, thread count, quiet progress bars
 * :mod:`mlpbook.sphinxext` -- the book build's Sphinx / myst-nb integration
 """
 
+from .batched import train_seeds
 from .activations import ACTIVATIONS, activation_names, get_activation
 from .data import Dataset, quadratic_2d, rotation_data, rotation_matrix, square_curve, three_clusters
 from .initializers import INITIALIZERS, initialize, initializer_names
@@ -28,5 +30,5 @@ __all__ = [
     "INITIALIZERS", "initialize", "initializer_names",
     "count_parameters", "make_mlp", "mlp_parameter_count",
     "DEFAULT_SEED", "make_generator", "progress", "seed_everything",
-    "History", "TrainingDiverged", "frame_epochs", "train",
+    "History", "TrainingDiverged", "frame_epochs", "train", "train_seeds",
 ]

@@ -106,3 +106,59 @@ def quadratic_2d(n: int = 500, *, noise: float = 0.1, seed: int = DEFAULT_SEED) 
     t = torch.linspace(-1, 1, n)
     x = torch.stack([t, -t], dim=1) + noise * torch.randn(n, 2, generator=g)
     return Dataset(x, 2 * x + x**2 + 0.5)
+
+
+def synthetic_regression(n_samples: int = 10_100, n_features: int = 6, n_informative: int = 5,
+                         n_targets: int = 3, *, noise: float = 1.0, bias: float | None = None,
+                         seed: int = DEFAULT_SEED, dtype: torch.dtype = torch.float64) -> Dataset:
+    r"""A linear regression task with noise, like scikit-learn's ``make_regression`` (without it).
+
+    .. math::
+        X \sim \mathcal N(0, I_{d}), \qquad
+        Y = X C + \beta + \sigma\,\varepsilon, \qquad \varepsilon \sim \mathcal N(0, I_{t}),
+
+    where :math:`C \in \mathbb R^{d \times t}` has ``n_informative`` nonzero
+    rows (chosen at random) with entries :math:`100\,U(0, 1)`, the other rows
+    are zero, :math:`\beta` is one scalar (``bias``, or :math:`100\,U(0, 1)`
+    drawn from the seed when ``None``) and :math:`\sigma` = ``noise``.
+    The best possible mean squared error is therefore :math:`\sigma^2`.
+
+    Returns ``x`` of shape ``(n_samples, n_features)`` and ``y`` of shape
+    ``(n_samples, n_targets)``, in ``dtype`` (float64 by default, unlike the
+    float32 tasks above: this task compares float64 implementations).
+
+    Raises:
+        TypeError, ValueError: for non-integer or out-of-range sizes, or ``noise < 0``.
+    """
+    check_int("n_samples", n_samples, minimum=1)
+    check_int("n_features", n_features, minimum=1)
+    check_int("n_informative", n_informative, minimum=0)
+    check_int("n_targets", n_targets, minimum=1)
+    if n_informative > n_features:
+        raise ValueError(f"n_informative must be <= n_features ({n_features}), got {n_informative}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    g = make_generator(seed)
+    f64 = torch.float64
+    x = torch.randn(n_samples, n_features, generator=g, dtype=f64)
+    coef = torch.zeros(n_features, n_targets, dtype=f64)
+    informative = torch.randperm(n_features, generator=g)[:n_informative]
+    coef[informative] = 100.0 * torch.rand(n_informative, n_targets, generator=g, dtype=f64)
+    beta = 100.0 * torch.rand((), generator=g, dtype=f64) if bias is None else torch.tensor(float(bias), dtype=f64)
+    y = x @ coef + beta + float(noise) * torch.randn(n_samples, n_targets, generator=g, dtype=f64)
+    return Dataset(x.to(dtype), y.to(dtype))
+
+
+def diagonal_flip(*, dtype: torch.dtype = torch.float32) -> Dataset:
+    r"""The 16 binary vectors :math:`(a, b, c, d)` and their diagonal flip :math:`(a, c, b, d)`.
+
+    Read :math:`(a, b, c, d)` as the 2×2 image :math:`\begin{pmatrix} a & b \\ c & d \end{pmatrix}`:
+    the target is its transpose. Rows are in binary order (``a`` the most
+    significant bit). Returns ``x`` and ``y`` of shape ``(16, 4)``.
+    """
+    bits = torch.arange(16)
+    x = torch.stack([(bits >> shift) & 1 for shift in (3, 2, 1, 0)], dim=1).to(dtype)
+    return Dataset(x, x[:, [0, 2, 1, 3]])
+
+
+__all__ += ["synthetic_regression", "diagonal_flip"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["markdown_table", "format_matrix"]
+__all__ = ["markdown_table", "format_matrix", "mean_spread"]
 
 
 def _cell(value: Any, fmt: str) -> str:
@@ -61,3 +61,34 @@ def format_matrix(matrix: Any, *, fmt: str = "g") -> str:
     arr = np.where(arr == 0, 0.0, arr)  # no "-0"
     body = r" \\ ".join(" & ".join(format(v, fmt) for v in row) for row in arr)
     return r"\begin{pmatrix} " + body + r" \end{pmatrix}"
+
+
+def mean_spread(values: Sequence[float], *, spread: str = "std", fmt: str = ".3g") -> str:
+    r"""One table cell summarizing per-seed results: ``"mean ± spread"``.
+
+    Args:
+        values: one number per seed (at least one).
+        spread: ``"std"`` for the sample standard deviation (:math:`n - 1` in
+            the denominator; 0 for a single value), or ``"minmax"`` for the
+            range, written ``"mean [min, max]"``.
+        fmt: format spec for every number.
+
+    >>> mean_spread([1.0, 2.0, 3.0])
+    '2 ± 1'
+    >>> mean_spread([1.0, 2.0, 3.0], spread="minmax")
+    '2 [1, 3]'
+    """
+    import math
+
+    vals = [float(v) for v in values]
+    if not vals:
+        raise ValueError("mean_spread needs at least one value")
+    if any(math.isnan(v) for v in vals):
+        raise ValueError(f"mean_spread got NaN among {vals}")
+    mean = sum(vals) / len(vals)
+    if spread == "std":
+        std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) if len(vals) > 1 else 0.0
+        return f"{format(mean, fmt)} ± {format(std, fmt)}"
+    if spread == "minmax":
+        return f"{format(mean, fmt)} [{format(min(vals), fmt)}, {format(max(vals), fmt)}]"
+    raise ValueError(f"unknown spread {spread!r}; allowed: 'std', 'minmax'")

@@ -1,0 +1,230 @@
+r"""Many small models at once: K MLPs of one architecture in one vectorized run.
+
+Claims such as "width 16 beats width 8" must hold across seeds. Training K
+seeds one after another costs K times the Python and dispatch overhead that
+dominates small networks; here the K models' weights are stacked,
+
+.. math::
+    \mathbf W_\ell \in \mathbb R^{K \times n_\ell \times n_{\ell-1}}, \qquad
+    \mathbf b_\ell \in \mathbb R^{K \times n_\ell},
+
+and one batched matrix product (``torch.baddbmm``) runs all K forward passes:
+:math:`H_\ell^{(k)} = f(H_{\ell-1}^{(k)} W_\ell^{(k)\top} + b_\ell^{(k)})`, with
+:math:`H_0^{(k)} = X` shared by every model.
+
+Why this equals K independent runs: the loss minimized is
+:math:`\sum_k L^{(k)}`, and :math:`L^{(k)}` depends only on model k's
+parameters, so the gradient of the sum with respect to model k's parameters is
+the gradient of :math:`L^{(k)}` alone. Adam and SGD update every parameter
+entry on its own (Adam's moments are element-wise), so one optimizer over the
+stacked tensors performs K independent optimizations. The learning rate may
+differ per model (a ``(K, 1, 1)`` tensor); the initializer too.
+
+Each model k is initialized exactly as the single-model path would:
+``torch.manual_seed(seeds[k]); make_mlp(sizes, activation, init=inits[k])``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+from ._checks import check_choice, check_int, check_positive_float
+from .activations import get_activation
+from .fastpath import DERIVATIVES, MLPPass
+from .models import make_mlp
+from .repro import progress
+from .train import LOSSES, History, TrainingDiverged, _check_data, _check_snapshot_epochs, _make_optimizer
+
+__all__ = ["train_seeds", "stack_mlps", "StackedMLP"]
+
+
+class StackedMLP(torch.nn.Module):
+    """K MLPs of one architecture with stacked parameters.
+
+    ``forward(x)`` maps a shared input ``(n, d_in)`` (or per-model inputs
+    ``(K, n, d_in)``) to ``(K, n, d_out)``.
+    """
+
+    def __init__(self, weights: list[torch.Tensor], biases: list[torch.Tensor], activation: str) -> None:
+        super().__init__()
+        self.weights = torch.nn.ParameterList(torch.nn.Parameter(w) for w in weights)
+        self.biases = torch.nn.ParameterList(torch.nn.Parameter(b) for b in biases)
+        self.activation = get_activation(activation)
+
+    @property
+    def k(self) -> int:
+        """Number of stacked models."""
+        return self.weights[0].shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.expand(self.k, *x.shape) if x.ndim == 2 else x
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            if i < last:
+                h = self.activation(h)
+        return h
+
+
+def stack_mlps(sizes: Sequence[int], activation: str, seeds: Sequence[int],
+               inits: Sequence[str]) -> StackedMLP:
+    """Build one MLP per seed (as ``make_mlp`` would) and stack their parameters."""
+    models = []
+    for seed, init in zip(seeds, inits):
+        torch.manual_seed(seed)
+        models.append(make_mlp(sizes, activation, init=init))
+    linears = [[m[i] for i in range(0, len(m), 2)] for m in models]
+    weights = [torch.stack([ls[j].weight.detach() for ls in linears]).clone() for j in range(len(linears[0]))]
+    biases = [torch.stack([ls[j].bias.detach() for ls in linears]).clone() for j in range(len(linears[0]))]
+    return StackedMLP(weights, biases, activation)
+
+
+def _optimizer_step(params: list[torch.Tensor], lrs: list[float], opt_name: str, k: int):
+    r"""One optimizer step over stacked parameters.
+
+    With one learning rate for all models, Adam's fused kernel or SGD
+    runs on the stacked tensors: both are element-wise, so this is K
+    independent optimizers. With per-model learning rates, the same Adam
+    update is written out with a ``(K, 1, ...)`` learning-rate tensor:
+    :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`,
+    :math:`p \leftarrow p - \frac{\eta_k}{1-\beta_1^t} \frac{m}{\sqrt{v/(1-\beta_2^t)} + \epsilon}`.
+    """
+    if len(set(lrs)) == 1:
+        return _make_optimizer(params, opt_name, lrs[0]).step
+    lr_t = torch.tensor(lrs, dtype=params[0].dtype, device=params[0].device)
+    state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    counter = [0]
+
+    @torch.no_grad()
+    def step() -> None:
+        counter[0] += 1
+        t = counter[0]
+        for p, (m, v) in zip(params, state):
+            lr_p = lr_t.view(k, *([1] * (p.ndim - 1)))
+            g = p.grad
+            if opt_name == "sgd":
+                p.sub_(lr_p * g)
+                continue
+            m.mul_(beta1).add_(g, alpha=1 - beta1)
+            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            denom = (v.sqrt() / math.sqrt(1 - beta2**t)).add_(eps)
+            p.sub_((lr_p / (1 - beta1**t)) * m / denom)
+
+    return step
+
+
+def _per_model(name: str, value, k: int, check) -> list:
+    if isinstance(value, (list, tuple)):
+        if len(value) != k:
+            raise ValueError(f"{name} must have one entry per seed ({k}), got {len(value)}")
+        return [check(v) for v in value]
+    return [check(value)] * k
+
+
+def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds: Sequence[int],
+                epochs: int, activation: str = "relu", init: str | Sequence[str] = "default",
+                lr: float | Sequence[float] = 1e-3, optimizer: str = "adam", loss: str = "mse",
+                snapshot_epochs: Sequence[int] | None = None, device: str | torch.device | None = None,
+                show_progress: bool | None = None, desc: str | None = None) -> list[History]:
+    """Train one MLP per seed, all K in one vectorized full-batch run.
+
+    Equivalent, up to floating-point rounding, to K calls of
+    ``seed_everything(s); train(make_mlp(sizes, activation, init=...), x, y, ...)``.
+
+    Args:
+        sizes: layer widths ``[n_in, hidden..., n_out]``.
+        x: inputs ``(n, n_in)``, shared by every model.
+        y: targets ``(n, n_out)``.
+        seeds: one seed per model (K of them, distinct or not).
+        epochs: full-batch epochs (``>= 0``).
+        activation: a name from :mod:`mlpbook.activations`.
+        init: an initializer name, or one per seed.
+        lr: a learning rate, or one per seed.
+        optimizer: ``"adam"`` or ``"sgd"``.
+        loss: a name from :data:`mlpbook.train.LOSSES`.
+        snapshot_epochs: epochs at which to keep every model's predictions.
+        device: ``None``/``"cpu"``, or ``"cuda"`` to train on a GPU (an error
+            if none is available). Histories are returned on the CPU.
+
+    Returns:
+        One :class:`History` per seed, in the order of ``seeds``.
+
+    Raises:
+        TrainingDiverged: if any model's loss becomes NaN or infinite (the
+            message names the seed and learning rate).
+    """
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or len(seeds) == 0:
+        raise ValueError(f"seeds must be a non-empty sequence of ints, got {seeds!r}")
+    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    k = len(seeds)
+    check_int("epochs", epochs, minimum=0)
+    lrs = _per_model("lr", lr, k, lambda v: check_positive_float("lr", v))
+    inits = _per_model("init", init, k, lambda v: v)
+    opt_name = check_choice("optimizer", optimizer, ("adam", "sgd"))
+    loss_name = check_choice("loss", loss, LOSSES)
+    _check_data(x, y)
+    frames = _check_snapshot_epochs(snapshot_epochs, epochs)
+    dev = torch.device(device or "cpu")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} was asked for, but torch.cuda.is_available() is False")
+
+    model = stack_mlps(sizes, activation, seeds, inits).to(dev)
+    x, y = x.to(dev), y.to(dev)
+    params = list(model.parameters())
+    scale = 0.5 if loss_name == "half_mse" else 1.0
+    act = model.activation
+    if type(act) in DERIVATIVES:
+        fast = MLPPass(list(model.weights), list(model.biases), [act] * (len(model.weights) - 1), scale)
+        forward, per_model = fast.forward, fast.loss
+
+        def backward(pred: torch.Tensor, value: torch.Tensor) -> None:
+            fast.backward(pred, y)
+    else:  # activations without a hand-written derivative: autograd through the stacked model
+        forward = model
+
+        def per_model(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+            return scale * ((pred - target) ** 2).mean(dim=(1, 2))
+
+        def backward(pred: torch.Tensor, value: torch.Tensor) -> None:
+            value.sum().backward()
+
+    step = _optimizer_step(params, lrs, opt_name, k)
+    losses = torch.zeros(epochs + 1, k, dtype=torch.float64, device=dev)
+    wanted = set(frames)
+    kept: list[torch.Tensor] = []
+    for e in progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress):
+        pred = forward(x)
+        value = per_model(pred, y)
+        losses[e] = value.detach()
+        if e in wanted:
+            kept.append(pred.detach().clone())
+        if e == epochs:
+            break
+        for p in params:
+            p.grad = None
+        backward(pred, value)
+        step()
+        if e % 50 == 0 and not bool(torch.isfinite(losses[e]).all()):
+            break
+    losses = losses.cpu()
+    bad = ~torch.isfinite(losses)
+    if bad.any():
+        epoch, model_index = (int(i) for i in bad.nonzero()[0])
+        raise TrainingDiverged(
+            f"training diverged: the loss of seed {seeds[model_index]} (lr={lrs[model_index]}) "
+            f"became {losses[epoch, model_index].item()} at epoch {epoch}; try a smaller learning rate")
+    snaps = torch.stack(kept).cpu() if kept else None
+    histories = []
+    for i in range(k):
+        settings = dict(epochs=epochs, lr=lrs[i], optimizer=opt_name, loss=loss_name, batch_size=None,
+                        seed=seeds[i], init=inits[i], activation=activation, sizes=list(sizes))
+        histories.append(History(
+            loss=losses[:, i].numpy().copy(), snapshot_epochs=frames,
+            snapshots=(snaps[:, i].numpy().copy() if snaps is not None
+                       else torch.zeros(0, x.shape[0], y.shape[1]).numpy()),
+            settings=settings))
+    return histories
