@@ -196,20 +196,21 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
     losses = torch.zeros(epochs + 1, k, dtype=torch.float64, device=dev)
     wanted = set(frames)
     kept: list[torch.Tensor] = []
-    for e in progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress):
-        pred = forward(x)
-        value = per_model(pred, y)
-        losses[e] = value.detach()
-        if e in wanted:
-            kept.append(pred.detach().clone())
-        if e == epochs:
-            break
-        for p in params:
-            p.grad = None
-        backward(pred, value)
-        step()
-        if e % 50 == 0 and not bool(torch.isfinite(losses[e]).all()):
-            break
+    with torch.set_grad_enabled(type(act) not in DERIVATIVES):
+        for e in progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress):
+            pred = forward(x)
+            value = per_model(pred, y)
+            losses[e] = value.detach()
+            if e in wanted:
+                kept.append(pred.detach().clone())
+            if e == epochs:
+                break
+            for p in params:
+                p.grad = None
+            backward(pred, value)
+            step()
+            if e % 50 == 0 and not bool(torch.isfinite(losses[e]).all()):
+                break
     losses = losses.cpu()
     bad = ~torch.isfinite(losses)
     if bad.any():

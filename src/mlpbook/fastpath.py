@@ -102,14 +102,15 @@ class FusedAdam:
         self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
         self.exp_avgs = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
-        self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
+        # one step counter, shared by all tensors (the kernel only reads it)
+        self.step_count = torch.zeros((), dtype=torch.float32, device=self.params[0].device if self.params else None)
 
-    @torch.no_grad()
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad``."""
-        torch._foreach_add_(self.steps, 1)
-        torch._fused_adam_(self.params, [p.grad for p in self.params], self.exp_avgs, self.exp_avg_sqs, [],
-                           self.steps, amsgrad=False, lr=self.lr, beta1=self.beta1, beta2=self.beta2,
+        with torch.no_grad():
+            self.step_count.add_(1)
+            torch._fused_adam_(self.params, [p.grad for p in self.params], self.exp_avgs, self.exp_avg_sqs, [],
+                           [self.step_count] * len(self.params), amsgrad=False, lr=self.lr, beta1=self.beta1, beta2=self.beta2,
                            weight_decay=0.0, eps=self.eps, maximize=False, grad_scale=None, found_inf=None)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -146,9 +147,12 @@ class MLPPass:
             raise ValueError("MLPPass needs Linear (with bias) layers and supported element-wise activations")
         return cls([m.weight for m in layers[::2]], [m.bias for m in layers[::2]], layers[1::2], scale)
 
-    @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Predictions ``(n, out)`` (or ``(K, n, out)``); keeps what backward needs."""
+        """Predictions ``(n, out)`` (or ``(K, n, out)``); keeps what backward needs.
+
+        Call it (and :meth:`backward`) under ``torch.no_grad()``: the pass
+        builds no autograd graph of its own.
+        """
         self._cache = []
         h = x
         last = len(self.weights) - 1
@@ -162,12 +166,10 @@ class MLPPass:
             h = a
         raise AssertionError("unreachable")
 
-    @torch.no_grad()
     def loss(self, pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Per-model loss: a scalar, or shape ``(K,)`` for stacked models."""
         return self.scale * ((pred - y) ** 2).mean(dim=(-2, -1))
 
-    @torch.no_grad()
     def backward(self, pred: torch.Tensor, y: torch.Tensor) -> None:
         """Write the gradients of the (summed) loss into ``.grad`` of every weight and bias."""
         numel = pred.shape[-2] * pred.shape[-1]
@@ -175,9 +177,11 @@ class MLPPass:
         for i in range(len(self.weights) - 1, -1, -1):
             h, _ = self._cache[i]
             w = self.weights[i]
-            # (H^T dZ)^T rather than dZ^T H: the same numbers, and a layout
-            # the batched GEMM runs several times faster for skinny layers
-            w.grad = torch.matmul(h.transpose(-1, -2), dz).transpose(-1, -2).contiguous()
+            if dz.ndim == 2:
+                w.grad = torch.mm(dz.t(), h)
+            else:  # (H^T dZ)^T rather than dZ^T H: the same numbers, in a layout
+                # the batched GEMM runs several times faster for skinny layers
+                w.grad = torch.matmul(h.transpose(-1, -2), dz).transpose(-1, -2).contiguous()
             self.biases[i].grad = dz.sum(dim=-2)
             if i == 0:
                 break

@@ -140,15 +140,15 @@ def _make_optimizer(params: list[torch.Tensor], name: str, lr: float):
 
 
 def _full_batch_pass(model: nn.Module, loss_name: str, y: torch.Tensor, autograd: bool):
-    """``(forward, backward)`` for full-batch training: autograd's, or the
-    hand-written pass of :mod:`mlpbook.fastpath` where it applies."""
+    """``(forward, backward, needs_autograd)`` for full-batch training:
+    autograd's, or the hand-written pass of :mod:`mlpbook.fastpath` where it applies."""
     from .fastpath import MLPPass, supported
 
     if autograd or loss_name not in ("mse", "half_mse") or not isinstance(model, nn.Sequential) \
             or not supported(list(model)):
-        return model, lambda pred, value: value.backward()
+        return model, lambda pred, value: value.backward(), True
     fast = MLPPass.from_sequential(model, scale=0.5 if loss_name == "half_mse" else 1.0)
-    return fast.forward, lambda pred, value: fast.backward(pred, y)
+    return fast.forward, lambda pred, value: fast.backward(pred, y), False
 
 
 def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float = 1e-3,
@@ -192,36 +192,37 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
     loss_fn = LOSSES[loss_name]
     opt = _make_optimizer(list(model.parameters()), opt_name, lr)
 
-    losses = torch.empty(epochs + 1, dtype=torch.float64)
+    losses = np.zeros(epochs + 1, dtype=np.float64)
     wanted = set(frames)
     kept: list[torch.Tensor] = []
     settings = dict(epochs=epochs, lr=lr, optimizer=opt_name, loss=loss_name, batch_size=batch_size)
 
     def check_finite(upto: int) -> None:
-        bad = ~torch.isfinite(losses[: upto + 1])
+        bad = ~np.isfinite(losses[: upto + 1])
         if bad.any():
-            first = int(bad.nonzero()[0])
+            first = int(np.flatnonzero(bad)[0])
             raise TrainingDiverged(
-                f"training diverged: the loss became {losses[first].item()} at epoch {first} "
+                f"training diverged: the loss became {losses[first]} at epoch {first} "
                 f"(optimizer={opt_name}, lr={lr}); try a smaller learning rate"
             )
 
     epoch_iter = progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress)
     if batch_size is None:
-        forward, backward = _full_batch_pass(model, loss_name, y, autograd)
-        for e in epoch_iter:
-            pred = forward(x)
-            value = loss_fn(pred, y)
-            losses[e] = value.detach()
-            if e in wanted:
-                kept.append(pred.detach().clone())
-            if not math.isfinite(losses[e].item()):
-                check_finite(e)
-            if e == epochs:
-                break
-            opt.zero_grad(set_to_none=True)
-            backward(pred, value)
-            opt.step()
+        forward, backward, needs_autograd = _full_batch_pass(model, loss_name, y, autograd)
+        with torch.set_grad_enabled(needs_autograd):
+            for e in epoch_iter:
+                pred = forward(x)
+                value = loss_fn(pred, y)
+                losses[e] = current = value.item()
+                if e in wanted:
+                    kept.append(pred.detach().clone())
+                if not math.isfinite(current):
+                    check_finite(e)
+                if e == epochs:
+                    break
+                opt.zero_grad(set_to_none=True)
+                backward(pred, value)
+                opt.step()
     else:
         n = x.shape[0]
         for e in epoch_iter:
@@ -235,17 +236,17 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
                     value.backward()
                     opt.step()
                     total += value.detach().double() * len(idx)
-                losses[e] = total / n
+                losses[e] = float(total) / n
             if e == 0 or e in wanted:
                 with torch.no_grad():
                     pred = model(x)
                 if e == 0:
-                    losses[0] = loss_fn(pred, y)
+                    losses[0] = loss_fn(pred, y).item()
                 if e in wanted:
                     kept.append(pred.clone())
-            if not math.isfinite(losses[e].item()):
+            if not math.isfinite(losses[e]):
                 check_finite(e)
 
     snapshots = (torch.stack(kept).cpu().numpy() if kept
                  else np.zeros((0, x.shape[0], y.shape[1]), dtype=np.float32))
-    return History(loss=losses.numpy(), snapshot_epochs=frames, snapshots=snapshots, settings=settings)
+    return History(loss=losses, snapshot_epochs=frames, snapshots=snapshots, settings=settings)
