@@ -43,7 +43,17 @@ def chapter_files() -> list[Path]:
     for part in toc.get("parts", []):
         walk(part.get("chapters", []))
     paths = [ROOT / f"{f}.md" for f in files]
-    return [p for p in paths if "```{code-cell}" in p.read_text()]
+    return [p for p in paths if p.exists() and "```{code-cell}" in p.read_text()]
+
+
+def toc_files_missing() -> list[str]:
+    """Entries of ``_toc.yml`` with no ``.md`` file behind them."""
+    import yaml
+
+    text = (ROOT / "_toc.yml").read_text()
+    entries = [yaml.safe_load(text)["root"]] + [m.strip() for m in
+                                                 __import__("re").findall(r"file:\s*(\S+)", text)]
+    return sorted({e for e in entries if not (ROOT / f"{e}.md").exists()})
 
 
 def reference_path(chapter: Path) -> Path:

@@ -7,13 +7,18 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from chapters import REFERENCES, REFRESH_COMMAND, chapter_files, code_sources, read_chapter, reference_path
+from chapters import (REFERENCES, REFRESH_COMMAND, chapter_files, code_sources, read_chapter, reference_path,
+                      toc_files_missing)
 
 CHAPTERS = chapter_files()
 
 
 def test_there_are_chapters() -> None:
     assert CHAPTERS, "no chapters with code cells found through _toc.yml"
+
+
+def test_every_toc_entry_exists() -> None:
+    assert not toc_files_missing(), f"_toc.yml lists files that do not exist: {toc_files_missing()}"
 
 
 def test_no_orphan_references() -> None:
