@@ -78,7 +78,9 @@ def build_reference(chapter: Path) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    os.environ["MLPBOOK_NO_PROGRESS"] = "1"
+    from mlpbook.repro import set_kernel_environment
+
+    set_kernel_environment()
     nb = read_chapter(chapter)
     nb.metadata.pop("jupytext", None)
     client = NotebookClient(nb, timeout=1800, kernel_name="python3",

@@ -136,8 +136,10 @@ def synthetic_regression(n_samples: int = 10_100, n_features: int = 6, n_informa
     check_int("n_targets", n_targets, minimum=1)
     if n_informative > n_features:
         raise ValueError(f"n_informative must be <= n_features ({n_features}), got {n_informative}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
-        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
+        raise TypeError(f"noise must be a number, got {noise!r} ({type(noise).__name__})")
+    if not 0 <= noise < math.inf:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
     g = make_generator(seed)
     f64 = torch.float64
     x = torch.randn(n_samples, n_features, generator=g, dtype=f64)
@@ -162,3 +164,22 @@ def diagonal_flip(*, dtype: torch.dtype = torch.float32) -> Dataset:
 
 
 __all__ += ["synthetic_regression", "diagonal_flip"]
+
+
+def wavy_curve(n: int = 400, *, low: float = -3.0, high: float = 3.0) -> Dataset:
+    r"""``n`` evenly spaced points on ``[low, high]`` with a wavy target.
+
+    .. math:: y = \sin(2x) + \tfrac12 \sin(5x)
+
+    Smooth, bounded, with several bumps of different widths: a 1-D task on
+    which activation functions and architectures can be compared. Returns
+    ``x`` and ``y`` of shape ``(n, 1)``.
+    """
+    check_int("n", n, minimum=2)
+    if not low < high:
+        raise ValueError(f"need low < high, got low={low}, high={high}")
+    x = torch.linspace(low, high, n).unsqueeze(1)
+    return Dataset(x, torch.sin(2 * x) + 0.5 * torch.sin(5 * x))
+
+
+__all__ += ["wavy_curve"]

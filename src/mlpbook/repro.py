@@ -18,7 +18,7 @@ import torch
 
 from ._checks import check_int
 
-__all__ = ["DEFAULT_SEED", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
+__all__ = ["DEFAULT_SEED", "KERNEL_ENV", "set_kernel_environment", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
 
 DEFAULT_SEED: int = 0
 """The seed every chapter and experiment uses unless told otherwise."""
@@ -27,7 +27,25 @@ NO_PROGRESS_ENV = "MLPBOOK_NO_PROGRESS"
 """Environment variable that silences progress bars (set by the book build and
 by the nbval drift check, so built pages carry no timing noise)."""
 
+KERNEL_ENV: dict[str, str] = {
+    NO_PROGRESS_ENV: "1",
+    # MKL picks a code path at run time and, without this, torch.linalg.lstsq
+    # (MKL's LAPACK) gives results that differ in the last bits from call to
+    # call; the strict AVX2 branch is bit-reproducible.
+    "MKL_CBWR": "AVX2,STRICT",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+}
+"""Environment for the kernels that execute chapters in the book build and in
+the drift check (set before a kernel starts: libraries read it at load time)."""
+
 T = TypeVar("T")
+
+
+def set_kernel_environment() -> None:
+    """Put :data:`KERNEL_ENV` into ``os.environ`` (kernels started later inherit it)."""
+    os.environ.update(KERNEL_ENV)
 
 
 def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> None:
@@ -35,8 +53,8 @@ def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> None:
 
     Args:
         seed: a non-negative integer.
-        threads: number of intra-op threads torch may use (``>= 1``). Results
-            are bit-identical only for a fixed thread count.
+        threads: number of threads torch's intra-op pool and NumPy's BLAS may
+            use (``>= 1``). Results are bit-identical only for a fixed thread count.
 
     Returns nothing, so that a notebook cell ending in this call prints no
     object address (which would differ from run to run).
@@ -52,6 +70,16 @@ def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> None:
     torch.manual_seed(seed)
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
+    _limit_blas_threads(threads)
+
+
+def _limit_blas_threads(threads: int) -> None:
+    """Limit NumPy's BLAS (OpenBLAS/MKL) to ``threads`` as well, where threadpoolctl is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return
+    threadpool_limits(limits=threads, user_api="blas")
 
 
 def make_generator(seed: int = DEFAULT_SEED) -> torch.Generator:

@@ -453,9 +453,13 @@ def _fit_loop(step: Callable[[Array, Array], float], evaluate: Callable[[Array, 
         x_val, y_val = _check_xy(x_val, y_val)
     batches = minibatches(len(x), batch_size)
     train, val, steps = [evaluate(x, y)], [evaluate(x_val, y_val)] if has_val else [], []
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         for rows in batches:
             steps.append(step(x[rows], y[rows]))
+            if not math.isfinite(steps[-1]):
+                raise FloatingPointError(
+                    f"training diverged: the minibatch loss became {steps[-1]} in epoch {epoch}, "
+                    f"step {len(steps)}; try a smaller learning rate")
         train.append(evaluate(x, y))
         if has_val:
             val.append(evaluate(x_val, y_val))
@@ -476,6 +480,9 @@ def fit(model: ScratchMLP, x: Any, y: Any, *, epochs: int, lr: float, batch_size
         lr: learning rate (``> 0``).
         batch_size: rows per minibatch (``>= 1``; ``n`` for full-batch, 1 for per-sample).
         x_val, y_val: optional validation data, evaluated after every epoch.
+
+    Raises:
+        FloatingPointError: if a minibatch loss becomes NaN or infinite.
     """
     lr = check_positive_float("lr", lr)
     return _fit_loop(lambda xb, yb: train_step(model, xb, yb, lr),
@@ -545,7 +552,7 @@ def max_relative_difference(actual: Any, expected: Any) -> float:
 
 
 def finite_difference_gradients(model: ScratchMLP, x: Any, y: Any, *,
-                                eps: float = 1e-6) -> list[tuple[Array, Array]]:
+                                eps: float = 1e-5) -> list[tuple[Array, Array]]:
     r"""Central differences of the MSE for every parameter, :math:`(L(\theta+\epsilon) - L(\theta-\epsilon)) / 2\epsilon`.
 
     Returns ``(dW, db)`` per layer, shaped like the parameters; the model is left unchanged.

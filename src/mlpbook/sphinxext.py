@@ -15,8 +15,9 @@ It does three things:
    config value ``mlpbook_source_hash`` is a hash of the package's source with
    ``rebuild="env"``, so editing ``src/mlpbook`` re-reads every page, while an
    unchanged rebuild reads nothing and executes nothing.
-3. **Quiet execution.** It sets ``MLPBOOK_NO_PROGRESS=1`` before any kernel
-   starts, so progress bars do not leave timing noise on the built pages.
+3. **Quiet, reproducible execution.** Before any kernel starts it sets
+   :data:`mlpbook.repro.KERNEL_ENV` (no progress bars, so no timing noise on
+   the pages; single-threaded, bit-reproducible math libraries).
 
 It also removes the cause of a console error a stock Jupyter Book 1 site logs
 (see :func:`_fix_page_scripts`) and serves MathJax from the installed
@@ -28,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any, ClassVar
@@ -37,7 +37,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from .repro import NO_PROGRESS_ENV
+from .repro import set_kernel_environment
 
 __all__ = ["PlotlyMimeRenderer", "source_hash", "setup", "PLOTLY_MIME", "PLOTLY_JS"]
 
@@ -124,7 +124,7 @@ class PlotlyMimeRenderer:
 
 def _config_inited(app: Sphinx, config: Config) -> None:
     config.mlpbook_source_hash = source_hash()
-    os.environ[NO_PROGRESS_ENV] = "1"
+    set_kernel_environment()
 
 
 def _fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
