@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -40,6 +40,9 @@ from .data import Dataset
 from .initializers import initialize
 from .repro import DEFAULT_SEED, make_generator, progress
 from .train import TrainingDiverged
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "DROPOUT_SITES", "HANDMADE_WEIGHTS", "HANDMADE_BIASES", "HANDMADE_OUTPUT_BIAS",
@@ -155,9 +158,10 @@ class SharedElementwiseMLP(nn.Module):
         return self.outer(F.relu(self.inner(flat))).reshape(x.shape)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map ``(B, n_inputs)`` to ``(B, 1)`` (dropout active only in training mode)."""
+        """``(B, n_inputs)`` -> ``(B, 1)``; dropout acts only in training mode."""
         if x.ndim != 2 or x.shape[1] != self.n_inputs:
-            raise ValueError(f"expected input of shape (batch, {self.n_inputs}), got {tuple(x.shape)}")
+            raise ValueError(f"expected input of shape (batch, {self.n_inputs}), "
+                             f"got {tuple(x.shape)}")
         batch = x.shape[0]
         x = self.drop_input(x).reshape(batch * self.n_inputs, 1)
         h = self.drop_hidden(F.relu(self.inner(x)))
@@ -198,8 +202,14 @@ def set_handmade(model: SharedElementwiseMLP) -> SharedElementwiseMLP:
 
 def handmade_model(*, dropout: float = 0.0, sites: Iterable[str] = DROPOUT_SITES,
                    n_inputs: int = N_INPUTS) -> SharedElementwiseMLP:
-    """A :class:`SharedElementwiseMLP` (hidden width 14) at the hand-made initialization."""
-    return set_handmade(SharedElementwiseMLP(n_inputs, len(HANDMADE_WEIGHTS), dropout=dropout, sites=sites))
+    """A :class:`SharedElementwiseMLP` (hidden width 14) at the hand-made initialization.
+
+    Building it draws no numbers from the global random stream (PyTorch's
+    default initialization, overwritten at once, runs on a private copy).
+    """
+    with torch.random.fork_rng(devices=[]):
+        model = SharedElementwiseMLP(n_inputs, len(HANDMADE_WEIGHTS), dropout=dropout, sites=sites)
+    return set_handmade(model)
 
 
 def he_model(seed: int = DEFAULT_SEED, *, dropout: float = 0.0, sites: Iterable[str] = DROPOUT_SITES,
@@ -208,9 +218,11 @@ def he_model(seed: int = DEFAULT_SEED, *, dropout: float = 0.0, sites: Iterable[
 
     Every weight matrix :math:`W \in \mathbb R^{n_\text{out} \times n_\text{in}}`
     is drawn from :math:`\mathcal N(0, 2 / n_\text{in})`, every bias is 0
-    (:mod:`mlpbook.initializers`, ``"he"``).
+    (:mod:`mlpbook.initializers`, ``"he"``). The global random stream is left untouched.
     """
-    model = SharedElementwiseMLP(n_inputs, hidden, dropout=dropout, sites=sites)
+    check_int("seed", seed, minimum=0)
+    with torch.random.fork_rng(devices=[]):
+        model = SharedElementwiseMLP(n_inputs, hidden, dropout=dropout, sites=sites)
     return initialize(model, "he", generator=make_generator(seed))
 
 
@@ -257,7 +269,7 @@ def _check_mode(mode: Any) -> str:
 
 
 def predict(model: nn.Module, x: torch.Tensor, *, mode: str = "eval", seed: int = DEFAULT_SEED,
-            batch_size: int = 5000) -> torch.Tensor:
+            batch_size: int = 1000) -> torch.Tensor:
     """The model's predictions on ``x`` (shape ``(n, d)`` to ``(n, 1)``), without gradients.
 
     ``mode="eval"`` switches dropout off (what a deployed model computes);
@@ -269,6 +281,9 @@ def predict(model: nn.Module, x: torch.Tensor, *, mode: str = "eval", seed: int 
         ValueError: for a mode other than ``"eval"`` or ``"train"``.
     """
     _check_mode(mode)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    check_int("seed", seed, minimum=0)
     check_int("batch_size", batch_size, minimum=1)
     was_training = model.training
     model.train(mode == "train")
@@ -289,6 +304,15 @@ def mse(model: nn.Module, data: Dataset, *, mode: str = "eval", seed: int = DEFA
     """
     x, y = _as_dataset("data", data)
     return float(((predict(model, x, mode=mode, seed=seed).double() - y.double()) ** 2).mean())
+
+
+def _eval_mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 1000) -> float:
+    """Eval-mode MSE in chunks of rows (the hidden layer of a chunk stays in cache)."""
+    total = 0.0
+    with torch.no_grad():
+        for i in range(0, len(x), chunk):
+            total += float(((model(x[i:i + chunk]) - y[i:i + chunk]) ** 2).double().sum())
+    return total / len(x)
 
 
 @dataclass
@@ -375,9 +399,9 @@ def train_case(model: SharedElementwiseMLP, train_data: Dataset, val_data: Datas
         torch.manual_seed(seed)
         for e in progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress):
             lrs[e] = opt.param_groups[0]["lr"]
-            model.train()
+            model.train()  # dropout on, as in every training step
             total = 0.0
-            if e == 0:
+            if e == 0:  # the initial weights: one pass in training mode, no updates
                 with torch.no_grad():
                     for start in range(0, n, batch_size):
                         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
@@ -394,9 +418,8 @@ def train_case(model: SharedElementwiseMLP, train_data: Dataset, val_data: Datas
                 schedule.step()
             logged[e] = total / n
             model.eval()
-            with torch.no_grad():
-                train_mse[e] = F.mse_loss(model(x), y).item()
-                val_mse[e] = F.mse_loss(model(val_data.x), val_data.y).item()
+            train_mse[e] = _eval_mse(model, x, y)
+            val_mse[e] = _eval_mse(model, val_data.x, val_data.y)
             check(e)
     model.eval()
     return CaseHistory(logged_loss=logged, train_mse=train_mse, val_mse=val_mse, lr=lrs, settings=settings)
@@ -408,7 +431,7 @@ _LIGHT = {"figure.facecolor": "white", "axes.facecolor": "white", "savefig.facec
 
 
 def plot_logged_loss(curves: dict[str, np.ndarray], *, title: str, ylabel: str = "MSE",
-                     reference: tuple[str, float] | None = None, log: bool = True):
+                     reference: tuple[str, float] | None = None, log: bool = True) -> Figure:
     """Curves over epochs on one axis (a white panel, legible in light and dark page themes).
 
     Args:
@@ -444,7 +467,8 @@ def plot_logged_loss(curves: dict[str, np.ndarray], *, title: str, ylabel: str =
     return fig
 
 
-def plot_predicted_vs_true(y_true: np.ndarray, panels: dict[str, np.ndarray], *, max_points: int = 2000):
+def plot_predicted_vs_true(y_true: np.ndarray | torch.Tensor, panels: dict[str, np.ndarray | torch.Tensor], *,
+                           max_points: int = 2000) -> Figure:
     """Predicted-vs-true scatter plots side by side, each with the diagonal :math:`\\hat y = y`.
 
     Args:
@@ -510,7 +534,7 @@ def expected_under_input_dropout(g: Any, x: torch.Tensor, p: float) -> torch.Ten
 
 
 def plot_subnetwork(model: SharedElementwiseMLP, *, p: float, low: float = LOW, high: float = HIGH,
-                    points: int = 1301):
+                    points: int = 1301) -> Figure:
     r"""The subnetwork :math:`g` against :math:`x^2`, its error, and its mean under input dropout.
 
     Left: :math:`x^2`, :math:`g(x)` and :math:`\mathbb E_m\, g(m x / (1-p))`
