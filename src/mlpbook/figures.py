@@ -107,7 +107,7 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
     pause = {"label": "❚❚ Pause", "method": "animate",
              "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                "transition": {"duration": 0}}]}
-    slider = {"active": 0, "currentvalue": {"prefix": "epoch "}, "pad": {"t": 40},
+    slider = {"active": 0, "currentvalue": {"prefix": "epoch ", "xanchor": "right"}, "pad": {"t": 40},
               "steps": [{"label": name, "method": "animate",
                          "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                            "transition": {"duration": 0}}]} for name in names]}
