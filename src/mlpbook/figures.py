@@ -14,6 +14,7 @@ import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from matplotlib.figure import Figure
 
 from ._checks import check_int
@@ -87,14 +88,14 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
     epochs = [history.snapshot_epochs[i] for i in idx]
     labels = [f"epoch {e}, loss {history.loss[e]:.3g}" for e in epochs]
     names = [str(e) for e in epochs]
-    target_trace = go.Scatter(**trace_xy(targets), mode="markers", name="target",
-                              marker={"color": TARGET_COLOR, "size": 5, "opacity": 0.6})
+    target_trace = {"type": "scatter", **trace_xy(targets), "mode": "markers", "name": "target",
+                    "marker": {"color": TARGET_COLOR, "size": 5, "opacity": 0.6}}
     pred_mode = "lines" if one_d else "markers"
     pred_style = {"line": {"color": PREDICTION_COLOR, "width": 3}} if one_d else {
         "marker": {"color": PREDICTION_COLOR, "size": 5}}
-    first = go.Scatter(**trace_xy(snaps[idx[0]]), mode=pred_mode, name="prediction", **pred_style)
-    frames = [go.Frame(name=name, data=[go.Scatter(**trace_xy(snaps[i]))], traces=[1],
-                       layout={"title": {"text": f"{title}<br><sub>{label}</sub>"}})
+    first = {"type": "scatter", **trace_xy(snaps[idx[0]]), "mode": pred_mode, "name": "prediction", **pred_style}
+    frames = [{"name": name, "data": [{"type": "scatter", **trace_xy(snaps[i])}], "traces": [1],
+               "layout": {"title": {"text": f"{title}<br><sub>{label}</sub>"}}}
               for name, i, label in zip(names, idx, labels)]
     all_points = np.concatenate([targets, snaps[idx].reshape(-1, targets.shape[1])])
     if one_d:
@@ -114,8 +115,9 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
     meta = {"alt": alt}
     if caption:
         meta["caption"] = caption
-    layout = go.Layout(
-        title={"text": f"{title}<br><sub>{labels[0]}</sub>"}, height=height, template="plotly_white",
+    layout = dict(
+        title={"text": f"{title}<br><sub>{labels[0]}</sub>"}, height=height,
+        template=pio.templates["plotly_white"].to_plotly_json(),
         xaxis={"range": x_range, "title": {"text": "x" if one_d else "output 1"}},
         yaxis={"range": y_range, "title": {"text": "y" if one_d else "output 2"}},
         updatemenus=[{"type": "buttons", "showactive": False, "x": 0.0, "y": -0.16, "xanchor": "left",
@@ -125,7 +127,9 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
         margin={"b": 130}, meta=meta, legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
                                               "yanchor": "bottom"},
     )
-    return go.Figure(data=[target_trace, first], layout=layout, frames=frames)
+    # The parts are plain dicts built from validated shapes; skipping plotly's
+    # per-frame validation makes a 100-frame figure ~10x faster to build.
+    return go.Figure({"data": [target_trace, first], "layout": layout, "frames": frames}, _validate=False)
 
 
 def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.ndarray],
