@@ -24,7 +24,6 @@ Exit status 1 if a budget does not hold.
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import platform
 import re
@@ -56,34 +55,33 @@ def best_of(fn: Callable[[], object], repeats: int = 3) -> float:
     return min(times)
 
 
-def diagonal_flip_data() -> tuple[torch.Tensor, torch.Tensor]:
-    x = torch.tensor(list(itertools.product([0.0, 1.0], repeat=4)))
-    return x, x[:, [0, 2, 1, 3]]
-
-
 def straightforward_run(sizes: list[int], x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int,
-                        seed: int) -> np.ndarray:
-    """The loop a reader would write: autograd, ``torch.optim.Adam``, ``loss.item()`` per epoch."""
+                        seed: int, record: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The loop a reader would write: autograd, ``torch.optim.Adam``, ``loss.item()`` per
+    epoch and, with ``record``, every epoch's predictions kept with ``.detach().numpy()``."""
     mlpbook.seed_everything(seed)
     model = mlpbook.make_mlp(sizes, "relu")
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
+    losses, preds = [], []
     for epoch in range(epochs + 1):
-        loss = F.mse_loss(model(x), y)
+        pred = model(x)
+        loss = F.mse_loss(pred, y)
         losses.append(loss.item())
+        if record:
+            preds.append(pred.detach().numpy())
         if epoch == epochs:
             break
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return np.array(losses)
+    return np.array(losses), preds
 
 
 def bench_seeds(name: str, sizes: list[int], x: torch.Tensor, y: torch.Tensor, lr: float) -> dict:
     seeds, epochs = list(range(16)), 200
 
     def straightforward() -> list:
-        return [straightforward_run(sizes, x, y, lr, epochs, s) for s in seeds]
+        return [straightforward_run(sizes, x, y, lr, epochs, s)[0] for s in seeds]
 
     def sequential() -> list:
         out = []
@@ -112,26 +110,13 @@ def bench_animation() -> dict:
     epochs, frames = 5000, mlpbook.frame_epochs(5000, 100)
 
     def straightforward():
-        torch.manual_seed(0)
-        model = mlpbook.make_mlp([2, 2, 2], "relu")
-        opt = torch.optim.Adam(model.parameters(), lr=0.01)
-        preds, losses = [], []
-        for epoch in range(epochs + 1):
-            pred = model(data.x)
-            loss = F.mse_loss(pred, data.y)
-            preds.append(pred.detach().numpy())
-            losses.append(loss.item())
-            if epoch == epochs:
-                break
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        history = mlpbook.History(loss=np.array(losses), snapshot_epochs=frames,
+        losses, preds = straightforward_run([2, 2, 2], data.x, data.y, 0.01, epochs, seed=0, record=True)
+        history = mlpbook.History(loss=losses, snapshot_epochs=frames,
                                   snapshots=np.stack([preds[e] for e in frames]))
         return figures.animate_predictions(history, data.y.numpy(), title="t", alt="a")
 
     def package():
-        torch.manual_seed(0)
+        mlpbook.seed_everything(0)
         model = mlpbook.make_mlp([2, 2, 2], "relu")
         history = mlpbook.train(model, data.x, data.y, epochs=epochs, lr=0.01, snapshot_epochs=frames)
         return figures.animate_predictions(history, data.y.numpy(), title="t", alt="a")
@@ -201,7 +186,7 @@ def main() -> int:
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.", "",
              "| benchmark | baseline | mlpbook | ratio | budget | holds |", "| :--- | ---: | ---: | ---: | ---: | :---: |"]
     ok = True
-    x, y = diagonal_flip_data()
+    x, y = mlpbook.data.diagonal_flip()
     curve = mlpbook.square_curve(256, low=-3.0, high=3.0)
     for r in (bench_seeds("diagonal flip 4→8→4, Adam, 200 epochs", [4, 8, 4], x, y, 0.01),
               bench_seeds("1→32→32→1 on 256 points, Adam, 200 epochs", [1, 32, 32, 1], curve.x, curve.y, 0.01),

@@ -47,7 +47,6 @@ def test_batched_equals_sequential(sizes, activation, optimizer, lr) -> None:
 
 def test_batched_final_weights_equal_sequential() -> None:
     sizes, seeds, epochs = [2, 8, 8, 2], [3, 4], 40
-    model_b = None
 
     histories = train_seeds(sizes, X, Y, seeds=seeds, epochs=epochs, lr=0.01, show_progress=False)
     # re-run to get the trained stacked weights through the same code path

@@ -22,6 +22,9 @@ __all__ = [
     "three_clusters",
     "square_curve",
     "quadratic_2d",
+    "synthetic_regression",
+    "diagonal_flip",
+    "wavy_curve",
 ]
 
 
@@ -163,8 +166,6 @@ def diagonal_flip(*, dtype: torch.dtype = torch.float32) -> Dataset:
     return Dataset(x, x[:, [0, 2, 1, 3]])
 
 
-__all__ += ["synthetic_regression", "diagonal_flip"]
-
 
 def wavy_curve(n: int = 400, *, low: float = -3.0, high: float = 3.0) -> Dataset:
     r"""``n`` evenly spaced points on ``[low, high]`` with a wavy target.
@@ -181,5 +182,3 @@ def wavy_curve(n: int = 400, *, low: float = -3.0, high: float = 3.0) -> Dataset
     x = torch.linspace(low, high, n).unsqueeze(1)
     return Dataset(x, torch.sin(2 * x) + 0.5 * torch.sin(5 * x))
 
-
-__all__ += ["wavy_curve"]

@@ -13,6 +13,7 @@ with :math:`W_\ell \in \mathbb R^{n_\ell \times n_{\ell-1}}` (PyTorch's
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import torch
@@ -74,18 +75,12 @@ def make_mlp(sizes: Sequence[int], activation: str | nn.Module = "relu", *, init
         layers.append(nn.Linear(n_in, n_out, bias=bias))
         if i < len(sizes) - 2:
             layers.append(get_activation(activation) if isinstance(activation, str)
-                          else _clone_module(activation))
+                          else copy.deepcopy(activation))
     if final_activation is not None:
         layers.append(get_activation(final_activation))
     model = nn.Sequential(*layers)
     initialize(model, init, generator=generator)
     return model
-
-
-def _clone_module(module: nn.Module) -> nn.Module:
-    import copy
-
-    return copy.deepcopy(module)
 
 
 def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
