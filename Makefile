@@ -5,7 +5,7 @@ PYTHON ?= python3
 # jupyter-book's CLI, called through the interpreter so a fresh PATH needs no rehash
 JUPYTER_BOOK = $(PYTHON) -c "from jupyter_book.cli.main import main; main()"
 
-.PHONY: install book test references browser clean
+.PHONY: install book test references portability mutations browser clean
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -25,7 +25,17 @@ test: book browser
 
 # Regenerate the nbval reference notebooks after an intended change.
 references: install
-	$(PYTHON) tests/chapters.py
+	$(PYTHON) tests/drift/chapters.py
+
+# The drift check under kernel variants standing in for other processors
+# (add ARGS=--full for the whole product, ARGS=--record to update README.md).
+portability: install
+	$(PYTHON) tests/drift/portability.py $(ARGS)
+
+# Plant known bugs in src/mlpbook (in temporary copies) and check that the tests catch
+# each one (ARGS=--list to see them, ARGS="no-shuffle he-gain-one" to run a few).
+mutations: install
+	$(PYTHON) tests/drift/mutations.py $(ARGS)
 
 clean:
 	rm -rf _build

@@ -3,16 +3,21 @@ and what is allowed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-def check_int(name: str, value: Any, *, minimum: int | None = None) -> int:
-    """Return ``value`` if it is an int (not a bool) ``>= minimum``; raise otherwise."""
+
+def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return ``value`` if it is an int (not a bool) in ``[minimum, maximum]``; raise otherwise."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return value
 
 
@@ -35,3 +40,12 @@ def check_choice(name: str, value: Any, allowed: Iterable[str]) -> str:
     if key not in allowed:
         raise ValueError(f"unknown {name} {value!r}; allowed: {', '.join(allowed)}")
     return key
+
+
+def check_name(name: str, value: Any) -> str:
+    """Return ``value`` if it is a string of letters, digits and ``_`` not starting with a digit."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {value!r} ({type(value).__name__})")
+    if not _NAME.fullmatch(value):
+        raise ValueError(f"{name} must be letters, digits and '_' (not starting with a digit), got {value!r}")
+    return value

@@ -173,6 +173,7 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
         raise ValueError(f"device {device!r} was asked for, but torch.cuda.is_available() is False")
 
     model = stack_mlps(sizes, activation, seeds, inits).to(dev)
+    _check_data(x, y, model)
     x, y = x.to(dev), y.to(dev)
     params = list(model.parameters())
     scale = 0.5 if loss_name == "half_mse" else 1.0

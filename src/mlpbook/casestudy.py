@@ -233,7 +233,7 @@ def sum_of_squares_data(n: int, *, n_inputs: int = N_INPUTS, low: float = LOW, h
     .. math:: y_r = \sum_{i=1}^{D} x_{ri}^2
 
     Returns a :class:`~mlpbook.data.Dataset` with ``x`` of shape ``(n, n_inputs)``
-    and ``y`` of shape ``(n, 1)``, float32, drawn from a generator seeded with ``seed``.
+    and ``y`` of shape ``(n, 1)``, in torch's default dtype, drawn from a generator seeded with ``seed``.
 
     Raises:
         TypeError, ValueError: for a non-integer or non-positive ``n``/``n_inputs``,

@@ -1,7 +1,7 @@
 """The book's tasks, generated reproducibly from a seed.
 
-Every function returns a :class:`Dataset` (a named tuple ``(x, y)`` of float32
-tensors, rows are samples) and draws its randomness from its own
+Every function returns a :class:`Dataset` (a named tuple ``(x, y)`` of tensors
+in torch's default dtype, float64 once :func:`mlpbook.seed_everything` ran; rows are samples) and draws its randomness from its own
 ``torch.Generator``, so the same seed gives the same data whatever ran before.
 """
 
@@ -127,8 +127,8 @@ def synthetic_regression(n_samples: int = 10_100, n_features: int = 6, n_informa
     The best possible mean squared error is therefore :math:`\sigma^2`.
 
     Returns ``x`` of shape ``(n_samples, n_features)`` and ``y`` of shape
-    ``(n_samples, n_targets)``, in ``dtype`` (float64 by default, unlike the
-    float32 tasks above: this task compares float64 implementations).
+    ``(n_samples, n_targets)``, in ``dtype`` (float64 by default: this task
+    compares float64 implementations).
 
     Raises:
         TypeError, ValueError: for non-integer or out-of-range sizes, or ``noise < 0``.
@@ -154,14 +154,16 @@ def synthetic_regression(n_samples: int = 10_100, n_features: int = 6, n_informa
     return Dataset(x.to(dtype), y.to(dtype))
 
 
-def diagonal_flip(*, dtype: torch.dtype = torch.float32) -> Dataset:
+def diagonal_flip(*, dtype: torch.dtype | None = None) -> Dataset:
     r"""The 16 binary vectors :math:`(a, b, c, d)` and their diagonal flip :math:`(a, c, b, d)`.
 
     Read :math:`(a, b, c, d)` as the 2×2 image :math:`\begin{pmatrix} a & b \\ c & d \end{pmatrix}`:
     the target is its transpose. Rows are in binary order (``a`` the most
-    significant bit). Returns ``x`` and ``y`` of shape ``(16, 4)``.
+    significant bit). Returns ``x`` and ``y`` of shape ``(16, 4)``, in ``dtype``
+    (default: torch's default dtype).
     """
     bits = torch.arange(16)
+    dtype = torch.get_default_dtype() if dtype is None else dtype
     x = torch.stack([(bits >> shift) & 1 for shift in (3, 2, 1, 0)], dim=1).to(dtype)
     return Dataset(x, x[:, [0, 2, 1, 3]])
 

@@ -1,8 +1,14 @@
-"""Reproducibility: seeds, thread count and quiet progress bars, in one place.
+"""Reproducibility: seeds, precision, thread count and quiet progress bars, in one place.
 
 Torch gives bit-identical results on the same machine with the same thread
-count; a different thread count changes the last bits of a reduction. Every
-chapter therefore starts with :func:`seed_everything`, which fixes both.
+count and the same kernel code path. Another processor, another thread count
+or another vector instruction set (``ATEN_CPU_CAPABILITY``, ``MKL_CBWR``)
+changes the last bits of a reduction, and training amplifies last-bit
+differences: in float32 a 500-step Adam run on x² ends 3 % apart on two code
+paths of one machine, in float64 1e-11 apart. Every chapter therefore starts
+with :func:`seed_everything`, which fixes the seeds and the thread count and
+makes float64 torch's default dtype, so that what a chapter shows does not
+depend on the processor it runs on.
 """
 
 from __future__ import annotations
@@ -18,10 +24,18 @@ import torch
 
 from ._checks import check_int
 
-__all__ = ["DEFAULT_SEED", "KERNEL_ENV", "set_kernel_environment", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
+__all__ = ["DEFAULT_SEED", "DEFAULT_DTYPE", "THREADS_ENV", "KERNEL_ENV", "set_kernel_environment", "set_drift_kernel_environment", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
 
 DEFAULT_SEED: int = 0
 """The seed every chapter and experiment uses unless told otherwise."""
+
+DEFAULT_DTYPE: torch.dtype = torch.float64
+"""The book's floating-point type: float64, so that results trained or
+accumulated over many steps agree across processors to the digits shown."""
+
+THREADS_ENV = "MLPBOOK_THREADS"
+"""Environment variable with the thread count :func:`seed_everything` uses
+when none is passed (default 1; the portability check also runs with 2)."""
 
 NO_PROGRESS_ENV = "MLPBOOK_NO_PROGRESS"
 """Environment variable that silences progress bars (set by the book build and
@@ -29,45 +43,79 @@ by the nbval drift check, so built pages carry no timing noise)."""
 
 KERNEL_ENV: dict[str, str] = {
     NO_PROGRESS_ENV: "1",
-    # MKL picks a code path at run time and, without this, torch.linalg.lstsq
-    # (MKL's LAPACK) gives results that differ in the last bits from call to
-    # call; the strict AVX2 branch is bit-reproducible.
-    "MKL_CBWR": "AVX2,STRICT",
+    THREADS_ENV: "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
 }
 """Environment for the kernels that execute chapters in the book build and in
-the drift check (set before a kernel starts: libraries read it at load time)."""
+the drift check (set before a kernel starts: libraries read it at load time).
+A variable already set in the environment wins, so that the portability check
+(``tests/drift/portability.py``) can run the chapters with other thread counts
+and kernel code paths."""
 
 T = TypeVar("T")
 
 
 def set_kernel_environment() -> None:
-    """Put :data:`KERNEL_ENV` into ``os.environ`` (kernels started later inherit it)."""
-    os.environ.update(KERNEL_ENV)
+    """Put :data:`KERNEL_ENV` into ``os.environ`` where not already set (kernels started later inherit it)."""
+    for key, value in KERNEL_ENV.items():
+        os.environ.setdefault(key, value)
 
 
-def seed_everything(seed: int = DEFAULT_SEED, *, threads: int = 1) -> None:
-    """Seed Python, NumPy and torch, and fix torch's intra-op thread count.
+MAX_SEED = 2**63 - 1
+"""The largest seed torch accepts (a signed 64-bit integer)."""
+
+
+def default_threads() -> int:
+    """The thread count from ``MLPBOOK_THREADS`` (a positive integer), else 1."""
+    raw = os.environ.get(THREADS_ENV, "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{THREADS_ENV} must be a positive integer, got {raw!r}")
+    return int(raw)
+
+
+def set_drift_kernel_environment() -> None:
+    """:func:`set_kernel_environment`, plus the drift check's kernel start-up file
+    (:mod:`mlpbook.book.drift_kernel`: figure summaries beside matplotlib figures)."""
+    from pathlib import Path
+
+    set_kernel_environment()
+    os.environ["PYTHONSTARTUP"] = str(Path(__file__).resolve().parent / "book" / "drift_kernel.py")
+
+
+def seed_everything(seed: int = DEFAULT_SEED, *, threads: int | None = None,
+                    dtype: torch.dtype = DEFAULT_DTYPE) -> None:
+    """Seed Python, NumPy and torch, fix the thread count and make ``dtype`` torch's default.
 
     Args:
-        seed: a non-negative integer.
+        seed: an integer in ``[0, 2**63 - 1]``.
         threads: number of threads torch's intra-op pool and NumPy's BLAS may
-            use (``>= 1``). Results are bit-identical only for a fixed thread count.
+            use (``>= 1``; default: ``MLPBOOK_THREADS``, else 1). Results are
+            bit-identical only for a fixed thread count; in float64 they agree
+            across thread counts to far more digits than the book shows.
+        dtype: the default floating-point type of new tensors and layers,
+            ``torch.float64`` (the book's) or ``torch.float32``.
 
     Returns nothing, so that a notebook cell ending in this call prints no
     object address (which would differ from run to run).
 
     Raises:
-        TypeError: if ``seed`` or ``threads`` is not an ``int``.
-        ValueError: if ``seed < 0`` or ``threads < 1``.
+        TypeError: if ``seed`` or ``threads`` is not an ``int``, or ``dtype``
+            is not a floating-point ``torch.dtype``.
+        ValueError: if ``seed`` is outside ``[0, 2**63 - 1]`` or ``threads < 1``.
     """
-    check_int("seed", seed, minimum=0)
+    check_int("seed", seed, minimum=0, maximum=MAX_SEED)
+    threads = default_threads() if threads is None else threads
     check_int("threads", threads, minimum=1)
+    if dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"dtype must be torch.float64 or torch.float32, got {dtype!r}")
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+    torch.set_default_dtype(dtype)
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     _limit_blas_threads(threads)

@@ -118,7 +118,7 @@ def _check_snapshot_epochs(snapshot_epochs: Iterable[int] | None, epochs: int) -
     return result
 
 
-def _check_data(x: torch.Tensor, y: torch.Tensor) -> None:
+def _check_data(x: torch.Tensor, y: torch.Tensor, model: nn.Module | None = None) -> None:
     for name, t in (("x", x), ("y", y)):
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
@@ -126,6 +126,14 @@ def _check_data(x: torch.Tensor, y: torch.Tensor) -> None:
             raise ValueError(f"{name} must have shape (n_samples, n_features), got {tuple(t.shape)}")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y need the same number of rows, got {x.shape[0]} and {y.shape[0]}")
+    params = [p for p in model.parameters() if p.is_floating_point()] if model is not None else []
+    if params:
+        dtype = params[0].dtype
+        for name, t in (("x", x), ("y", y)):
+            if t.dtype != dtype:
+                raise TypeError(
+                    f"{name} has dtype {t.dtype} but the model's parameters are {dtype}; make both after "
+                    f"mlpbook.seed_everything (float64), or convert with {name}.to({dtype})")
 
 
 def _make_optimizer(params: list[torch.Tensor], name: str, lr: float):
@@ -187,7 +195,7 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
     loss_name = check_choice("loss", loss, LOSSES)
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)
-    _check_data(x, y)
+    _check_data(x, y, model)
     frames = _check_snapshot_epochs(snapshot_epochs, epochs)
     loss_fn = LOSSES[loss_name]
     opt = _make_optimizer(list(model.parameters()), opt_name, lr)

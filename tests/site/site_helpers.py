@@ -2,7 +2,7 @@
 
 Used by ``test_browser.py`` and, from the command line, to screenshot pages::
 
-    python tests/site_helpers.py shot book/linear-to-mlp.html /tmp/ch1.png [--dark] [--full]
+    python tests/site/site_helpers.py shot book/linear-to-mlp.html /tmp/ch1.png [--dark] [--full]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -334,7 +334,8 @@ def test_synthetic_regression_rejects_bad_arguments(kwargs, error, match) -> Non
 
 def test_diagonal_flip() -> None:
     data = diagonal_flip()
-    assert data.x.shape == data.y.shape == (16, 4) and data.x.dtype == torch.float32
+    assert data.x.shape == data.y.shape == (16, 4) and data.x.dtype == torch.get_default_dtype()
+    assert diagonal_flip(dtype=torch.float32).x.dtype == torch.float32
     assert len({tuple(row) for row in data.x.tolist()}) == 16
     assert set(data.x.unique().tolist()) == {0.0, 1.0}
     assert torch.equal(data.y, data.x[:, [0, 2, 1, 3]])

@@ -47,3 +47,15 @@ def test_reference_matches_chapter(chapter) -> None:
     unrun = [i + 1 for i, c in enumerate(c for c in executed.cells if c.cell_type == "code")
              if c.get("execution_count") is None]
     assert not unrun, f"{ref.name}: code cells {unrun} were never executed (nbval would not compare them); {hint}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_chapter_needs_only_mlpbook(chapter) -> None:
+    """A reader runs a chapter with only ``mlpbook`` installed: no chapter imports the book toolchain."""
+    toolchain = ("myst_nb", "jupyter_book", "sphinx", "nbval", "jupytext")
+    for i, source in enumerate(code_sources(read_chapter(chapter)), 1):
+        for line in source.splitlines():
+            words = line.replace(",", " ").split()
+            if words[:1] in (["import"], ["from"]) and any(w.split(".")[0] in toolchain for w in words[1:2]):
+                raise AssertionError(f"book/{chapter.name}, code cell {i} imports the book toolchain: {line.strip()!r}; "
+                                     "use mlpbook.book.glue instead of myst_nb.glue")

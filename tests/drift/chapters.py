@@ -3,12 +3,12 @@
 Regenerate every reference after an intended change to a chapter or to
 ``mlpbook`` (this is the one documented command)::
 
-    python tests/chapters.py            # all chapters
-    python tests/chapters.py linear-to-mlp   # one chapter
+    python tests/drift/chapters.py            # all chapters
+    python tests/drift/chapters.py linear-to-mlp   # one chapter
 
 Each chapter (``book/<name>.md``, a MyST Markdown notebook) is converted with
 jupytext and executed with nbclient, exactly as a reader's kernel would run it,
-and written to ``tests/references/<name>.ipynb``. pytest (nbval) re-executes
+and written to ``tests/drift/references/<name>.ipynb``. pytest (nbval) re-executes
 those notebooks and compares every output with the stored one.
 """
 
@@ -18,10 +18,10 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 REFERENCES = Path(__file__).resolve().parent / "references"
-REFRESH_COMMAND = "python tests/chapters.py"
+REFRESH_COMMAND = "python tests/drift/chapters.py"
 
 
 def chapter_files() -> list[Path]:
@@ -78,9 +78,9 @@ def build_reference(chapter: Path) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    from mlpbook.repro import set_kernel_environment
+    from mlpbook.repro import set_drift_kernel_environment
 
-    set_kernel_environment()
+    set_drift_kernel_environment()
     nb = read_chapter(chapter)
     nb.metadata.pop("jupytext", None)
     client = NotebookClient(nb, timeout=1800, kernel_name="python3",

@@ -177,10 +177,59 @@ def test_train_minibatch() -> None:
     assert h.loss[-1] < h.loss[0]
 
 
+class _RowProbe(nn.Module):
+    """A linear model that records which rows (column 0 holds the row number) each training step saw."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1, dtype=torch.float64)
+        self.steps: list[list[int]] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled():  # a training step (the loss before training runs under no_grad)
+            self.steps.append(x[:, 0].long().tolist())
+        return self.linear(x)
+
+
+def _minibatch_run(seed: int, *, n: int = 12, batch_size: int = 4, epochs: int = 3):
+    """The rows of every epoch's minibatches, in order, and the loss history of one SGD run."""
+    rows = torch.arange(n, dtype=torch.float64)
+    x = torch.stack([rows, torch.linspace(-1, 1, n, dtype=torch.float64)], dim=1)
+    y = (x[:, 1:] ** 2).clone()
+    torch.manual_seed(0)  # the same initial weights in every run
+    probe = _RowProbe()
+    history = mlpbook.train(probe, x, y, epochs=epochs, lr=0.01, optimizer="sgd", batch_size=batch_size,
+                            generator=mlpbook.make_generator(seed), show_progress=False)
+    per_epoch = n // batch_size
+    assert len(probe.steps) == epochs * per_epoch and all(len(b) == batch_size for b in probe.steps)
+    epochs_rows = [sum(probe.steps[e * per_epoch:(e + 1) * per_epoch], []) for e in range(epochs)]
+    return epochs_rows, history.loss
+
+
+def test_train_minibatches_are_a_new_permutation_every_epoch() -> None:
+    epochs_rows, _ = _minibatch_run(0)
+    for rows in epochs_rows:  # every row exactly once per epoch
+        assert sorted(rows) == list(range(12))
+    assert epochs_rows[0] != list(range(12))  # shuffled, not in data order
+    assert len({tuple(rows) for rows in epochs_rows}) == len(epochs_rows)  # reshuffled every epoch
+
+
+def test_train_shuffling_follows_the_generator() -> None:
+    rows_a, loss_a = _minibatch_run(1)
+    rows_again, loss_again = _minibatch_run(1)
+    rows_b, loss_b = _minibatch_run(2)
+    assert rows_a == rows_again and np.array_equal(loss_a, loss_again)  # same seed: the same run
+    assert rows_a != rows_b  # another seed: another order ...
+    assert not np.array_equal(loss_a[1:], loss_b[1:])  # ... and so another training trajectory
+    assert loss_a[0] == loss_b[0]  # from the same start
+
+
 @pytest.mark.parametrize("kwargs, error, words", [
     ({"epochs": -1}, ValueError, "epochs must be >= 0, got -1"),
     ({"epochs": 2.0}, TypeError, "epochs must be an int"),
     ({"epochs": 3, "lr": 0}, ValueError, "lr must be a finite number > 0"),
+    ({"epochs": 3, "lr": float("inf")}, ValueError, "lr must be a finite number > 0, got inf"),
+    ({"epochs": 3, "lr": float("nan")}, ValueError, "lr must be a finite number > 0, got nan"),
     ({"epochs": 3, "optimizer": "rmsprop"}, ValueError, "unknown optimizer 'rmsprop'; allowed: adam, sgd"),
     ({"epochs": 3, "loss": "mae"}, ValueError, "unknown loss 'mae'"),
     ({"epochs": 3, "batch_size": 0}, ValueError, "batch_size must be >= 1"),
@@ -300,3 +349,34 @@ def test_convergence_plot() -> None:
     assert len(fig.axes) == 2  # the plot and its colour bar
     with pytest.raises(ValueError, match="same epochs"):
         figures.convergence_plot(x, x**2, {0: x}, {1: 1.0})
+
+
+def test_seed_everything_makes_float64_the_default_and_checks_its_arguments() -> None:
+    mlpbook.seed_everything(0, dtype=torch.float32)
+    assert torch.get_default_dtype() == torch.float32
+    mlpbook.seed_everything(0)
+    assert torch.get_default_dtype() == torch.float64
+    assert mlpbook.square_curve(4).x.dtype == torch.float64
+    with pytest.raises(ValueError, match=r"seed must be <= 9223372036854775807, got 1180591620717411303424"):
+        mlpbook.seed_everything(2**70)
+    with pytest.raises(TypeError, match="dtype must be torch.float64 or torch.float32"):
+        mlpbook.seed_everything(0, dtype=torch.int64)
+
+
+def test_seed_everything_reads_the_thread_count_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("MLPBOOK_THREADS", "2")
+    mlpbook.seed_everything(0)
+    assert torch.get_num_threads() == 2
+    monkeypatch.setenv("MLPBOOK_THREADS", "two")
+    with pytest.raises(ValueError, match="MLPBOOK_THREADS must be a positive integer, got 'two'"):
+        mlpbook.seed_everything(0)
+    monkeypatch.delenv("MLPBOOK_THREADS")
+    mlpbook.seed_everything(0)
+    assert torch.get_num_threads() == 1
+
+
+def test_train_rejects_data_of_another_dtype_than_the_model() -> None:
+    model = mlpbook.make_mlp([1, 4, 1])
+    data = mlpbook.square_curve(8)
+    with pytest.raises(TypeError, match="x has dtype torch.float32 but the model's parameters are torch.float64"):
+        mlpbook.train(model, data.x.float(), data.y, epochs=1)
