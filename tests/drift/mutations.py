@@ -22,9 +22,9 @@ broken test.
 
 Usage::
 
-    python3 tests/drift/mutations.py                  # run every mutation (about 10 minutes)
+    python3 tests/drift/mutations.py                  # run every mutation (about 8 minutes on 2 cores)
     python3 tests/drift/mutations.py --list           # show them (and check their snippets)
-    python3 tests/drift/mutations.py no-shuffle he-gain-one
+    python3 tests/drift/mutations.py no-shuffle he-gain-one --log-dir /tmp/mutation-logs
 
 Prints a Markdown table and exits non-zero if a mutation was not caught or errored.
 The source tree itself is never modified.
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,7 +98,7 @@ MUTATIONS: tuple[Mutation, ...] = (
           "            self.running_var = m * self.running_var + (1 - m) * unbiased_var\n"),),
         (f"{UNIT}/test_batchnorm.py::test_biased_variance_normalizes_unbiased_variance_is_stored",)),
     Mutation(
-        "dropout-no-rescale", "inverted dropout's 1/(1-p) rescaling left out of the expected output under input dropout",
+        "dropout-no-rescale", "inverted dropout without its 1/(1-p) rescaling (expected output under input dropout)",
         "casestudy.py",
         (("        return (1 - p) * g(x / (1 - p)) + p * g(torch.zeros_like(x))\n",
           "        return (1 - p) * g(x) + p * g(torch.zeros_like(x))\n"),),
@@ -156,13 +157,19 @@ MUTATIONS: tuple[Mutation, ...] = (
         (("        return self.norm(h + out if self.skip else out)\n", "        return self.norm(out)\n"),),
         (f"{UNIT}/test_residual.py::test_block_formulas",)),
     Mutation(
+        "layernorm-wrong-axis", "the pre-norm residual stream's LayerNorm standardizes over the batch, not per sample",
+        "signal.py",
+        (("u = (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, correction=0, keepdim=True) if prenorm",
+          "u = (x - x.mean(dim=0, keepdim=True)) / x.std(dim=0, correction=0, keepdim=True) if prenorm"),),
+        (f"{UNIT}/test_signal.py::test_residual_stream_prenorm_normalizes_each_sample_on_its_own",)),
+    Mutation(
         "parameter-count-no-bias", "the MLP parameter count forgets the biases",
         "models.py",
         (("    return sum(a * b + (b if bias else 0) for a, b in zip(sizes[:-1], sizes[1:]))\n",
           "    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))\n"),),
         (f"{UNIT}/test_package.py::test_make_mlp_structure",)),
     Mutation(
-        "figure-data-not-rounded", "plotly figure data no longer rounded to what a reader sees (pages bloat, drift noise)",
+        "figure-data-not-rounded", "plotly figure data no longer rounded to what a reader can see (pages bloat)",
         "figures.py",
         (("    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()\n",
           "    return np.asarray(values, dtype=np.float64).tolist()\n"),),
@@ -236,9 +243,9 @@ def check_import(tree: Path, env: dict[str, str]) -> None:
                           capture_output=True, text=True, timeout=120)
     found = Path(proc.stdout.strip() or "?").resolve()
     expected = (tree / PACKAGE / "__init__.py").resolve()
-    assert proc.returncode == 0 and found == expected, (
-        f"with PYTHONPATH={env['PYTHONPATH']} 'import mlpbook' loads {found}, not the copy {expected}:\n"
-        f"{proc.stderr}")
+    if proc.returncode != 0 or found != expected:  # not an assert statement: it must hold under python -O too
+        raise AssertionError(f"with PYTHONPATH={env['PYTHONPATH']} 'import mlpbook' loads {found}, not the copy "
+                             f"{expected}:\n{proc.stderr}")
 
 
 # --- running pytest --------------------------------------------------------------
@@ -281,6 +288,20 @@ def run_pytest(tree: Path, selection: tuple[str, ...], *, stop_first: bool = Tru
     return Outcome("error", f"pytest {what}" + (f": {', '.join(errored)}" if errored else ""), seconds, output)
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def first_reason(output: str) -> str:
+    """The first assertion line (``E ...``) or drift-check message of a failure, for the progress log."""
+    lines = [ANSI.sub("", line) for line in output.splitlines()]
+    for i, line in enumerate(lines):
+        if line.startswith("E ") and line[1:].strip():
+            return line[1:].strip()
+        if line.strip() == "Traceback:" and i + 1 < len(lines):
+            return lines[i + 1].strip()
+    return ""
+
+
 def tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
@@ -306,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the run of the selections on the unmutated copy")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies (their paths are printed)")
+    parser.add_argument("--log-dir", type=Path, help="write each mutation's pytest output to LOG_DIR/<name>.log")
     args = parser.parse_args(argv)
 
     known = {m.name: m for m in MUTATIONS}
@@ -360,8 +382,13 @@ def main(argv: list[str] | None = None) -> int:
             outcome = run_pytest(tree, mutation.selection)
             print(f"{mutation.name}: {outcome.status} ({outcome.seconds:.0f} s) {outcome.detail}", file=sys.stderr,
                   flush=True)
-            if outcome.status != "caught":
-                print(tail(outcome.output), file=sys.stderr)
+            if outcome.status == "caught":
+                print(f"    {first_reason(outcome.output)[:300]}", file=sys.stderr, flush=True)
+            else:
+                print(tail(outcome.output), file=sys.stderr, flush=True)
+            if args.log_dir:
+                args.log_dir.mkdir(parents=True, exist_ok=True)
+                (args.log_dir / f"{mutation.name}.log").write_text(outcome.output)
             rows.append((mutation, outcome))
             if not args.keep:
                 shutil.rmtree(tree, ignore_errors=True)

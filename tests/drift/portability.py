@@ -75,8 +75,12 @@ def run_variant(variant: dict[str, str], extra: list[str]) -> tuple[bool, str, f
     threads = variant["MLPBOOK_THREADS"]
     env = {**os.environ, **variant, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
            "OPENBLAS_NUM_THREADS": threads}
+    # one pytest-xdist worker per `threads` cores: more threads than cores make
+    # OpenMP's spinning threads wait on each other and the run crawls
+    workers = max(1, (os.cpu_count() or 1) // int(threads))
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/drift", "-q", "-p", "no:randomly", *extra],
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/drift", "-q", "-p", "no:randomly",
+                           "-n", str(workers), *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     lines = [line for line in proc.stdout.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]

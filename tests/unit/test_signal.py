@@ -174,6 +174,19 @@ def test_residual_stream_growth_and_scaling() -> None:
         residual_stream_std(0, scaled=True, prenorm=True)
 
 
+
+def test_residual_stream_prenorm_normalizes_each_sample_on_its_own() -> None:
+    # LayerNorm standardizes every sample over its features, so a batch of one sample follows the
+    # same growth laws (a normalization over the batch axis would divide by a zero spread).
+    n = 16
+
+    def final_var(scaled: bool) -> float:
+        return float(np.mean([residual_stream_std(n, scaled=scaled, prenorm=True, width=256, batch=1,
+                                                  seed=s)[-1] ** 2 for s in (0, 1, 2)]))
+
+    assert final_var(False) == pytest.approx(1 + n, rel=0.25)
+    assert final_var(True) == pytest.approx(2.0, rel=0.15)
+
 def _small_grid() -> dict:
     return {(init, act): signal_profile(act.lower(), init, seeds=[0, 1], depth=3, width=8, batch=4)
             for init in ("small", "he") for act in ("Tanh", "ReLU")}
