@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["markdown_table", "format_matrix", "mean_spread"]
+__all__ = ["markdown_table", "format_matrix", "mean_spread", "round_to_spread"]
 
 
 def _cell(value: Any, fmt: str) -> str:
@@ -63,32 +63,80 @@ def format_matrix(matrix: Any, *, fmt: str = "g") -> str:
     return r"\begin{pmatrix} " + body + r" \end{pmatrix}"
 
 
-def mean_spread(values: Sequence[float], *, spread: str = "std", fmt: str = ".3g") -> str:
+def round_to_spread(mean: float, spread: float) -> tuple[str, str]:
+    r"""``mean`` and ``spread`` as strings, rounded the way measured values are reported.
+
+    The spread keeps one significant digit and the mean is rounded to the same
+    decimal place, so no digit is shown that the spread says is noise:
+    ``(73.4, 1.93) → ("73", "2")``, ``(0.0603, 0.0535) → ("0.06", "0.05")``.
+    Very large or small spreads switch to a shared power of ten,
+    ``(3.21e-5, 4.4e-6) → ("3.2e-05", "0.4e-05")``. A zero spread (one seed, or
+    identical results) leaves the mean with three significant digits.
+
+    Raises:
+        ValueError: if either value is not finite or ``spread < 0``.
+    """
+    import math
+
+    for name, v in (("mean", mean), ("spread", spread)):
+        if not math.isfinite(v):
+            raise ValueError(f"{name} must be a finite number, got {v}")
+    if spread < 0:
+        raise ValueError(f"spread must be >= 0, got {spread}")
+    if spread <= 1e-9 * abs(mean):  # no spread, or only rounding noise
+        return format(mean, ".3g"), "0"
+    exponent = math.floor(math.log10(spread))
+    if round(spread / 10.0**exponent) == 10:  # 0.096 rounds to 0.1, one place up
+        exponent += 1
+    step = 10.0**exponent
+    m, s = round(mean / step) * step + 0.0, round(spread / step) * step  # + 0.0: no "-0"
+    if -4 <= exponent <= 4:
+        places = max(-exponent, 0)
+        return f"{m:.{places}f}", f"{s:.{places}f}"
+    power = math.floor(math.log10(max(abs(m), s)))
+    places = power - exponent
+    return f"{m / 10.0**power:.{places}f}e{power:+03d}", f"{s / 10.0**power:.{places}f}e{power:+03d}"
+
+
+def mean_spread(values: Sequence[float], *, spread: str = "std", fmt: str | None = None) -> str:
     r"""One table cell summarizing per-seed results: ``"mean ± spread"``.
 
     Args:
-        values: one number per seed (at least one).
+        values: one finite number per seed (at least one).
         spread: ``"std"`` for the sample standard deviation (:math:`n - 1` in
             the denominator; 0 for a single value), or ``"minmax"`` for the
             range, written ``"mean [min, max]"``.
-        fmt: format spec for every number.
+        fmt: format spec for every number. By default (``None``) the
+            standard deviation gets one significant digit and the mean is
+            rounded to the same place (:func:`round_to_spread`); a range gets
+            three significant digits.
 
     >>> mean_spread([1.0, 2.0, 3.0])
     '2 ± 1'
+    >>> mean_spread([0.012, 0.0135, 0.0151])
+    '0.014 ± 0.002'
     >>> mean_spread([1.0, 2.0, 3.0], spread="minmax")
     '2 [1, 3]'
+
+    Raises:
+        ValueError: for no values, a value that is NaN or infinite, or an unknown ``spread``.
     """
     import math
 
     vals = [float(v) for v in values]
     if not vals:
         raise ValueError("mean_spread needs at least one value")
-    if any(math.isnan(v) for v in vals):
-        raise ValueError(f"mean_spread got NaN among {vals}")
+    bad = [v for v in vals if not math.isfinite(v)]
+    if bad:
+        raise ValueError(f"mean_spread needs finite values, got {bad[0]} among {len(vals)} values")
     mean = sum(vals) / len(vals)
     if spread == "std":
         std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) if len(vals) > 1 else 0.0
+        if fmt is None:
+            shown_mean, shown_std = round_to_spread(mean, std)
+            return f"{shown_mean} ± {shown_std}"
         return f"{format(mean, fmt)} ± {format(std, fmt)}"
     if spread == "minmax":
+        fmt = ".3g" if fmt is None else fmt
         return f"{format(mean, fmt)} [{format(min(vals), fmt)}, {format(max(vals), fmt)}]"
     raise ValueError(f"unknown spread {spread!r}; allowed: 'std', 'minmax'")

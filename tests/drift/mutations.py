@@ -327,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the run of the selections on the unmutated copy")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies (their paths are printed)")
+    parser.add_argument("--record", action="store_true", help="write the table into README.md")
     parser.add_argument("--log-dir", type=Path, help="write each mutation's pytest output to LOG_DIR/<name>.log")
     args = parser.parse_args(argv)
 
@@ -401,9 +402,29 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(rows))
     missed = [m.name for m, o in rows if o.status != "caught"]
     total = time.monotonic() - started
-    print(f"\n{len(rows) - len(missed)} of {len(rows)} mutations caught in {total:.0f} s"
-          + (f"; not caught or errored: {', '.join(missed)}" if missed else "."))
+    verdict = (f"{len(rows) - len(missed)} of {len(rows)} mutations caught in {total:.0f} s"
+               + (f"; not caught or errored: {', '.join(missed)}" if missed else "."))
+    print("\n" + verdict)
+    if args.record:
+        record(markdown(rows) + "\n\n" + verdict)
     return 1 if missed else 0
+
+
+def record(text: str) -> None:
+    """Write ``text`` between the README's mutation markers."""
+    import platform
+
+    start, end = "<!-- mutations:start -->", "<!-- mutations:end -->"
+    readme = ROOT / "README.md"
+    content = readme.read_text()
+    if start not in content or end not in content:
+        raise SystemExit(f"README.md has no {start} ... {end} block to record into")
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else "?"
+    head = (f"Run {time.strftime('%Y-%m-%d')} on {cpu} ({os.cpu_count()} cores), Python "
+            f"{platform.python_version()}, by `python tests/drift/mutations.py --record`.\n\n")
+    before, rest = content.split(start, 1)
+    readme.write_text(before + start + "\n" + head + text + "\n" + rest[rest.index(end):])
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ The rules, applied recursively to every output of a cell:
   ``text/latex``, strings inside JSON): split into numbers and the words
   between them. The words must be equal. An integer (``42``) must be equal. A
   decimal (``0.257``, ``2.31e-03``) may differ by one unit of its last shown
-  digit in the reference (``0.001``, ``0.01e-03``). A full-precision float repr
+  digit in the reference (``0.001``, ``0.01e-03``). An integer next to ``±``
+  is a rounded measurement (``73 ± 2``, see ``mlpbook.tables.round_to_spread``)
+  and gets the same rule: one unit of its last non-zero place. A full-precision float repr
   (ten or more significant digits, e.g. a raw glued value) may differ by
   :data:`REL_FULL` relative.
 * **Glued values** are shown in the prose through a format spec
@@ -137,6 +139,10 @@ def _compare_text(ref: str, act: str, where: str, glue_specs: list[str] | None) 
         if a == b:
             continue
         unit = number_unit(a)
+        measured = ref_words[i].rstrip().endswith("±") or ref_words[i + 1].lstrip().startswith("±")
+        if unit is None and measured:  # "73 ± 2": a rounded measurement, not a count
+            digits = a.lstrip("-−+")
+            unit = 10.0 ** (len(digits) - len(digits.rstrip("0"))) if digits.strip("0") else 1.0
         if unit is None:
             if _to_float(a) == _to_float(b) == 0.0:
                 continue

@@ -8,7 +8,7 @@ import torch
 
 import mlpbook
 from mlpbook.batched import stack_mlps, train_seeds
-from mlpbook.tables import mean_spread
+from mlpbook.tables import mean_spread, round_to_spread
 
 X, Y = mlpbook.three_clusters(40, seed=3)
 
@@ -116,3 +116,23 @@ def test_mean_spread() -> None:
         mean_spread([1.0], spread="iqr")
     with pytest.raises(ValueError, match="at least one"):
         mean_spread([])
+    with pytest.raises(ValueError, match="mean_spread needs finite values, got inf among 1 values"):
+        mean_spread([float("inf")])
+    with pytest.raises(ValueError, match="got nan"):
+        mean_spread([1.0, float("nan")])
+
+
+@pytest.mark.parametrize("mean, spread, shown", [
+    (73.4, 1.93, ("73", "2")), (0.0603, 0.0535, ("0.06", "0.05")), (2.31, 0.087, ("2.31", "0.09")),
+    (0.0947, 0.0096, ("0.09", "0.01")), (-0.001, 0.02, ("0.00", "0.02")), (209.0, 3.5e-14, ("209", "0")),
+    (12345.0, 678.0, ("12300", "700")), (3.21e-5, 4.4e-6, ("3.2e-05", "0.4e-05")),
+])
+def test_round_to_spread_shows_no_digit_the_spread_calls_noise(mean, spread, shown) -> None:
+    assert round_to_spread(mean, spread) == shown
+
+
+def test_round_to_spread_rejects_bad_values() -> None:
+    with pytest.raises(ValueError, match="spread must be >= 0, got -1"):
+        round_to_spread(1.0, -1.0)
+    with pytest.raises(ValueError, match="mean must be a finite number, got inf"):
+        round_to_spread(float("inf"), 1.0)

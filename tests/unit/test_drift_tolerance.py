@@ -78,3 +78,11 @@ def test_a_failure_says_where_and_by_how_much() -> None:
                            "cell 3")
     assert found is not None
     assert "cell 3.layout.xaxis.range[0]" in str(found) and "0.12" in str(found) and "0.2" in str(found)
+
+
+def test_rounded_measurements_next_to_plus_minus_allow_one_unit() -> None:
+    assert compare_values("dead 73 ± 2 %", "dead 74 ± 2 %") is None
+    assert compare_values("dead 73 ± 2 %", "dead 73 ± 3 %") is None
+    assert compare_values("loss 12300 ± 700", "loss 12400 ± 700") is None
+    assert compare_values("dead 73 ± 2 %", "dead 75 ± 2 %") is not None
+    assert compare_values("73 units", "74 units") is not None
