@@ -3,6 +3,7 @@ and what is allowed."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -27,6 +28,22 @@ def check_positive_float(name: str, value: Any) -> float:
         raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
     value = float(value)
     if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return value
+
+
+def check_float(name: str, value: Any, *, minimum: float | None = None, positive: bool = False) -> float:
+    """Return ``value`` as a float if it is a finite real number (``>= minimum``,
+    ``> 0`` if ``positive``); raise a TypeError/ValueError naming it otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not (hasattr(value, "__float__") and getattr(value, "ndim", 0) == 0 and not isinstance(value, (str, bytes))):
+            raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be a finite number >= {minimum:g}, got {value}")
+    if positive and not value > 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value}")
     return value
 

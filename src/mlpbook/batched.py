@@ -36,7 +36,8 @@ from .activations import get_activation
 from .fastpath import DERIVATIVES, MLPPass
 from .models import make_mlp
 from .repro import progress
-from .train import LOSSES, History, TrainingDiverged, _check_data, _check_snapshot_epochs, _make_optimizer
+from .train import (DIVERGENCE_FACTOR, LOSSES, History, TrainingDiverged, _check_data, _check_snapshot_epochs,
+                    _make_optimizer, check_output_shape)
 
 __all__ = ["train_seeds", "stack_mlps", "StackedMLP"]
 
@@ -200,6 +201,8 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
     with torch.set_grad_enabled(type(act) not in DERIVATIVES):
         for e in progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress):
             pred = forward(x)
+            if e == 0:
+                check_output_shape(pred, y)
             value = per_model(pred, y)
             losses[e] = value.detach()
             if e in wanted:
@@ -213,12 +216,13 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
             if e % 50 == 0 and not bool(torch.isfinite(losses[e]).all()):
                 break
     losses = losses.cpu()
-    bad = ~torch.isfinite(losses)
+    bad = ~torch.isfinite(losses) | (losses >= DIVERGENCE_FACTOR * losses[0].clamp(min=1e-12))
     if bad.any():
         epoch, model_index = (int(i) for i in bad.nonzero()[0])
         raise TrainingDiverged(
             f"training diverged: the loss of seed {seeds[model_index]} (lr={lrs[model_index]}) "
-            f"became {losses[epoch, model_index].item()} at epoch {epoch}; try a smaller learning rate")
+            f"became {losses[epoch, model_index].item():.3g} at epoch {epoch}, from "
+            f"{losses[0, model_index].item():.3g} before training; try a smaller learning rate")
     snaps = torch.stack(kept).cpu() if kept else None
     histories = []
     for i in range(k):

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import torch
 
-from ._checks import check_int
+from ._checks import check_float, check_int
 from .repro import DEFAULT_SEED, make_generator
 
 __all__ = [
@@ -41,7 +41,7 @@ def rotation_matrix(degrees: float) -> torch.Tensor:
     .. math:: R(\theta) = \begin{pmatrix} \cos\theta & \sin\theta \\ -\sin\theta & \cos\theta \end{pmatrix},
               \qquad x R(\theta) \text{ rotates the row vector } x.
     """
-    t = math.radians(float(degrees))
+    t = math.radians(check_float("degrees", degrees))
     return torch.tensor([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
 
 
@@ -54,6 +54,11 @@ def rotation_data(n: int = 100, *, degrees: float = 30.0, shift: tuple[float, fl
     Returns ``x`` and ``y`` of shape ``(n, 2)``.
     """
     check_int("n", n, minimum=1)
+    scale = check_float("scale", scale, minimum=0.0)
+    noise = check_float("noise", noise, minimum=0.0)
+    if not (isinstance(shift, (tuple, list)) and len(shift) == 2):
+        raise ValueError(f"shift must be a pair of numbers, got {shift!r}")
+    shift = tuple(check_float("shift", v) for v in shift)
     g = make_generator(seed)
     x = torch.randn(n, 2, generator=g) * scale
     y = x @ rotation_matrix(degrees) + torch.tensor(shift) + noise * torch.randn(n, 2, generator=g)
@@ -73,6 +78,7 @@ def three_clusters(n_per_cluster: int = 100, *, noise: float = 0.01,
     ``(3 n_per_cluster, 2)``, cluster by cluster.
     """
     check_int("n_per_cluster", n_per_cluster, minimum=1)
+    noise = check_float("noise", noise, minimum=0.0)
     g = make_generator(seed)
     n = n_per_cluster
     x1 = torch.randn(n, 2, generator=g) + torch.tensor([3.0, -3.0])
@@ -90,6 +96,7 @@ def square_curve(n: int = 1000, *, low: float = -10.0, high: float = 10.0) -> Da
     Returns ``x`` and ``y`` of shape ``(n, 1)``.
     """
     check_int("n", n, minimum=2)
+    low, high = check_float("low", low), check_float("high", high)
     if not low < high:
         raise ValueError(f"need low < high, got low={low}, high={high}")
     x = torch.linspace(low, high, n).unsqueeze(1)
@@ -105,6 +112,7 @@ def quadratic_2d(n: int = 500, *, noise: float = 0.1, seed: int = DEFAULT_SEED) 
     Returns ``x`` and ``y`` of shape ``(n, 2)``.
     """
     check_int("n", n, minimum=2)
+    noise = check_float("noise", noise, minimum=0.0)
     g = make_generator(seed)
     t = torch.linspace(-1, 1, n)
     x = torch.stack([t, -t], dim=1) + noise * torch.randn(n, 2, generator=g)
@@ -139,10 +147,9 @@ def synthetic_regression(n_samples: int = 10_100, n_features: int = 6, n_informa
     check_int("n_targets", n_targets, minimum=1)
     if n_informative > n_features:
         raise ValueError(f"n_informative must be <= n_features ({n_features}), got {n_informative}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"noise must be a number, got {noise!r} ({type(noise).__name__})")
-    if not 0 <= noise < math.inf:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+    noise = check_float("noise", noise, minimum=0.0)
+    if bias is not None:
+        bias = check_float("bias", bias)
     g = make_generator(seed)
     f64 = torch.float64
     x = torch.randn(n_samples, n_features, generator=g, dtype=f64)
@@ -179,6 +186,7 @@ def wavy_curve(n: int = 400, *, low: float = -3.0, high: float = 3.0) -> Dataset
     ``x`` and ``y`` of shape ``(n, 1)``.
     """
     check_int("n", n, minimum=2)
+    low, high = check_float("low", low), check_float("high", high)
     if not low < high:
         raise ValueError(f"need low < high, got low={low}, high={high}")
     x = torch.linspace(low, high, n).unsqueeze(1)

@@ -8,6 +8,8 @@ drift check compares what matters and the pages stay small.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping, Sequence
 
 import matplotlib.colors as mcolors
@@ -151,7 +153,17 @@ def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.nd
         raise ValueError(f"fits and errors must have the same epochs, got {sorted(fits)} and {sorted(errors)}")
     if not fits:
         raise ValueError("fits is empty")
-    x = np.asarray(x).reshape(-1)
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    for epoch in fits:
+        err = float(errors[epoch])
+        if not (math.isfinite(err) and err >= 0):
+            raise ValueError(f"errors[{epoch}] must be a finite number >= 0, got {err}")
+        if np.size(fits[epoch]) != x.size:
+            raise ValueError(f"fits[{epoch}] has {np.size(fits[epoch])} values, x has {x.size}")
+        if not np.isfinite(np.asarray(fits[epoch], dtype=np.float64)).all():
+            raise ValueError(f"fits[{epoch}] contains NaN or infinite values")
+    if np.size(target) != x.size:
+        raise ValueError(f"target has {np.size(target)} values, x has {x.size}")
     values = np.array([max(float(errors[e]), 1e-12) for e in fits])
     norm = mcolors.LogNorm(vmin=values.min(), vmax=values.max())
     colormap = plt.get_cmap(cmap)

@@ -145,6 +145,9 @@ def _affine_layers(model: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor, b
             w = layer.weight.detach().to(torch.float64)
             b = (layer.bias.detach().to(torch.float64) if layer.bias is not None
                  else torch.zeros(w.shape[0], dtype=torch.float64))
+            if not (bool(torch.isfinite(w).all()) and bool(torch.isfinite(b).all())):
+                raise ValueError(f"layer {len(result)} ({layer}) has NaN or infinite weights or biases; "
+                                 "regions are defined only for finite parameters")
             result.append((w, b, False))
         elif isinstance(layer, nn.ReLU):
             if not result or result[-1][2]:

@@ -36,7 +36,8 @@ from torch import nn
 from ._checks import check_choice, check_int, check_positive_float
 from .repro import progress
 
-__all__ = ["History", "TrainingDiverged", "train", "frame_epochs", "LOSSES", "OPTIMIZERS"]
+__all__ = ["History", "TrainingDiverged", "DIVERGENCE_FACTOR", "diverged", "check_output_shape", "train",
+           "frame_epochs", "LOSSES", "OPTIMIZERS"]
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "mse": F.mse_loss,
@@ -52,7 +53,25 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
 
 
 class TrainingDiverged(RuntimeError):
-    """Raised when the training loss becomes NaN or infinite."""
+    """Raised when the training loss becomes NaN or infinite, or grows by
+    :data:`DIVERGENCE_FACTOR` or more over its value before training."""
+
+
+DIVERGENCE_FACTOR: float = 1e4
+"""A loss this many times its value before training means the run exploded
+(a learning rate far too large), even before it overflows to inf or NaN."""
+
+
+def diverged(loss: float, start: float) -> bool:
+    """Whether ``loss`` is NaN, infinite, or at least :data:`DIVERGENCE_FACTOR` × ``start``."""
+    return not math.isfinite(loss) or loss >= DIVERGENCE_FACTOR * max(start, 1e-12)
+
+
+def check_output_shape(pred: torch.Tensor, y: torch.Tensor) -> None:
+    """Raise ValueError if the predictions and targets differ in shape (no silent broadcasting)."""
+    if pred.shape[-2:] != y.shape[-2:]:
+        raise ValueError(f"the model's predictions have shape {tuple(pred.shape)} but the targets y have shape "
+                         f"{tuple(y.shape)}: the model's output width must equal y's number of columns")
 
 
 @dataclass
@@ -205,14 +224,10 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
     kept: list[torch.Tensor] = []
     settings = dict(epochs=epochs, lr=lr, optimizer=opt_name, loss=loss_name, batch_size=batch_size)
 
-    def check_finite(upto: int) -> None:
-        bad = ~np.isfinite(losses[: upto + 1])
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            raise TrainingDiverged(
-                f"training diverged: the loss became {losses[first]} at epoch {first} "
-                f"(optimizer={opt_name}, lr={lr}); try a smaller learning rate"
-            )
+    def stop_diverged(e: int) -> None:
+        raise TrainingDiverged(
+            f"training diverged: the loss became {losses[e]:.3g} at epoch {e}, from {losses[0]:.3g} before "
+            f"training (optimizer={opt_name}, lr={lr}); try a smaller learning rate")
 
     epoch_iter = progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress)
     if batch_size is None:
@@ -220,12 +235,14 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
         with torch.set_grad_enabled(needs_autograd):
             for e in epoch_iter:
                 pred = forward(x)
+                if e == 0:
+                    check_output_shape(pred, y)
                 value = loss_fn(pred, y)
                 losses[e] = current = value.item()
                 if e in wanted:
                     kept.append(pred.detach().clone())
-                if not math.isfinite(current):
-                    check_finite(e)
+                if diverged(current, losses[0]):
+                    stop_diverged(e)
                 if e == epochs:
                     break
                 opt.zero_grad(set_to_none=True)
@@ -249,11 +266,12 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
                 with torch.no_grad():
                     pred = model(x)
                 if e == 0:
+                    check_output_shape(pred, y)
                     losses[0] = loss_fn(pred, y).item()
                 if e in wanted:
                     kept.append(pred.clone())
-            if not math.isfinite(losses[e]):
-                check_finite(e)
+            if diverged(losses[e], losses[0]):
+                stop_diverged(e)
 
     snapshots = (torch.stack(kept).cpu().numpy() if kept
                  else np.zeros((0, x.shape[0], y.shape[1]), dtype=np.float32))
