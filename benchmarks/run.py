@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["MLPBOOK_NO_PROGRESS"] = "1"
 
 import mlpbook  # noqa: E402
-from mlpbook import figures  # noqa: E402
-from mlpbook.batched import train_seeds  # noqa: E402
+from mlpbook.plots import training as figures  # noqa: E402
+from mlpbook.seeds import train_seeds  # noqa: E402
 
 
 def best_of(fn: Callable[[], object], repeats: int = 3) -> float:

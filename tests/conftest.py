@@ -8,7 +8,7 @@ from pathlib import Path
 # Before nbval starts any kernel: no progress bars (their timing text would
 # differ from the reference), float64 and one thread unless a portability run
 # set otherwise; the helpers of drift/ and site/ importable as plain modules.
-from mlpbook.repro import set_drift_kernel_environment  # noqa: E402
+from mlpbook.book.kernel import set_drift_kernel_environment  # noqa: E402
 
 set_drift_kernel_environment()
 

@@ -1,36 +1,35 @@
 """mlpbook: the code behind the executed book on multilayer perceptrons.
 
-Modules, each named for the one thing it knows:
+The package has three parts, so a reader sees at once what to learn from.
+
+**The core library**, small and used by every chapter:
 
 * :mod:`mlpbook.data` -- the book's tasks (rotation, clusters, x², diagonal flip, ...)
 * :mod:`mlpbook.activations` -- activation functions by name
 * :mod:`mlpbook.initializers` -- weight initializers by name
 * :mod:`mlpbook.models` -- ``make_mlp`` and parameter counts
-* :mod:`mlpbook.train` -- the training loop and its ``History``
-* :mod:`mlpbook.batched` -- many seeds in one vectorized run (``train_seeds``)
-* :mod:`mlpbook.fastpath` -- hand-written MLP gradients and fused Adam for small models
-* :mod:`mlpbook.scratch` -- the from-scratch NumPy MLP with a hand-written backward pass
+* :mod:`mlpbook.training` -- the training loop ``train`` and its ``History``
+* :mod:`mlpbook.seeds` -- many seeds in one vectorized run (``train_seeds``)
 * :mod:`mlpbook.diagnostics` -- activation patterns and local linear maps of ReLU networks
-* :mod:`mlpbook.regions` -- counting linear regions, and their theoretical bounds
-* :mod:`mlpbook.layerstats` -- dead units, per-layer gradient norms and activation statistics
-* :mod:`mlpbook.signal` -- signal propagation through deep networks at initialization
-* :mod:`mlpbook.residual` -- residual MLPs with BatchNorm / LayerNorm variants
-* :mod:`mlpbook.batchnorm` -- BatchNorm from scratch, forward and backward
-* :mod:`mlpbook.casestudy` -- the shared per-element network of the dropout case study
-* :mod:`mlpbook.figures` -- plotly animations and matplotlib figures
-* :mod:`mlpbook.explorer` -- the width/depth explorer and architecture view
-* :mod:`mlpbook.tables` -- generated Markdown tables and "mean ± spread" cells
-* :mod:`mlpbook.repro` -- seeds, thread count, quiet progress bars
-* :mod:`mlpbook.sphinxext` -- the book build's Sphinx / myst-nb integration
+* :mod:`mlpbook.tables` -- generated Markdown tables, measured values rounded to their spread
+* :mod:`mlpbook.repro` -- seeds, float64, thread count, quiet progress bars
+* ``mlpbook._engine`` -- hand-written MLP gradients and fused Adam, the fast path behind
+  ``train`` and ``train_seeds`` (private: the chapters teach the plain loop)
+
+**Each chapter's own tools**, in :mod:`mlpbook.chapters` (one module per chapter),
+and **the figures**, in :mod:`mlpbook.plots` (one style module and the builders).
+
+**The book's machinery**, in :mod:`mlpbook.book`: ``glue`` for numbers in the prose,
+checked claims, shown source, the kernel environment and the Sphinx extension.
 """
 
-from .batched import train_seeds
 from .activations import ACTIVATIONS, activation_names, get_activation
 from .data import Dataset, quadratic_2d, rotation_data, rotation_matrix, square_curve, three_clusters
 from .initializers import INITIALIZERS, initialize, initializer_names
 from .models import count_parameters, make_mlp, mlp_parameter_count
 from .repro import DEFAULT_SEED, make_generator, progress, seed_everything
-from .train import History, TrainingDiverged, frame_epochs, train
+from .seeds import train_seeds
+from .training import History, TrainingDiverged, frame_epochs, train
 
 __version__ = "0.1.0"
 

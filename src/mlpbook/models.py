@@ -26,7 +26,7 @@ from .initializers import initialize
 __all__ = ["make_mlp", "count_parameters", "mlp_parameter_count"]
 
 
-def _check_sizes(sizes: Sequence[int]) -> list[int]:
+def check_sizes(sizes: Sequence[int]) -> list[int]:
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise TypeError(f"sizes must be a sequence of ints such as [4, 8, 4], got {sizes!r}")
     if len(sizes) < 2:
@@ -68,8 +68,9 @@ def make_mlp(sizes: Sequence[int], activation: str | nn.Module = "relu", *, init
           (2): Linear(in_features=8, out_features=4, bias=True)
         )
     """
-    sizes = _check_sizes(sizes)
+    sizes = check_sizes(sizes)
     get_activation(activation)  # validate once, even for a single layer
+    # region: layers
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out, bias=bias))
@@ -80,6 +81,7 @@ def make_mlp(sizes: Sequence[int], activation: str | nn.Module = "relu", *, init
         layers.append(get_activation(final_activation))
     model = nn.Sequential(*layers)
     initialize(model, init, generator=generator)
+    # endregion: layers
     return model
 
 
@@ -96,5 +98,5 @@ def mlp_parameter_count(sizes: Sequence[int], *, bias: bool = True) -> int:
     >>> mlp_parameter_count([4, 4, 4, 4]), mlp_parameter_count([4, 8, 8, 4])
     (60, 148)
     """
-    sizes = _check_sizes(sizes)
+    sizes = check_sizes(sizes)
     return sum(a * b + (b if bias else 0) for a, b in zip(sizes[:-1], sizes[1:]))

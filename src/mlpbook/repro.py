@@ -24,7 +24,7 @@ import torch
 
 from ._checks import check_int
 
-__all__ = ["DEFAULT_SEED", "DEFAULT_DTYPE", "THREADS_ENV", "KERNEL_ENV", "set_kernel_environment", "set_drift_kernel_environment", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
+__all__ = ["DEFAULT_SEED", "DEFAULT_DTYPE", "THREADS_ENV", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
 
 DEFAULT_SEED: int = 0
 """The seed every chapter and experiment uses unless told otherwise."""
@@ -41,26 +41,7 @@ NO_PROGRESS_ENV = "MLPBOOK_NO_PROGRESS"
 """Environment variable that silences progress bars (set by the book build and
 by the nbval drift check, so built pages carry no timing noise)."""
 
-KERNEL_ENV: dict[str, str] = {
-    NO_PROGRESS_ENV: "1",
-    THREADS_ENV: "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-}
-"""Environment for the kernels that execute chapters in the book build and in
-the drift check (set before a kernel starts: libraries read it at load time).
-A variable already set in the environment wins, so that the portability check
-(``tests/drift/portability.py``) can run the chapters with other thread counts
-and kernel code paths."""
-
 T = TypeVar("T")
-
-
-def set_kernel_environment() -> None:
-    """Put :data:`KERNEL_ENV` into ``os.environ`` where not already set (kernels started later inherit it)."""
-    for key, value in KERNEL_ENV.items():
-        os.environ.setdefault(key, value)
 
 
 MAX_SEED = 2**63 - 1
@@ -75,15 +56,6 @@ def default_threads() -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"{THREADS_ENV} must be a positive integer, got {raw!r}")
     return int(raw)
-
-
-def set_drift_kernel_environment() -> None:
-    """:func:`set_kernel_environment`, plus the drift check's kernel start-up file
-    (:mod:`mlpbook.book.drift_kernel`: figure summaries beside matplotlib figures)."""
-    from pathlib import Path
-
-    set_kernel_environment()
-    os.environ["PYTHONSTARTUP"] = str(Path(__file__).resolve().parent / "book" / "drift_kernel.py")
 
 
 def seed_everything(seed: int = DEFAULT_SEED, *, threads: int | None = None,

@@ -78,7 +78,7 @@ def build_reference(chapter: Path) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    from mlpbook.repro import set_drift_kernel_environment
+    from mlpbook.book.kernel import set_drift_kernel_environment
 
     set_drift_kernel_environment()
     nb = read_chapter(chapter)

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import mlpbook
-from mlpbook import figures, regions
+from mlpbook.chapters import width_depth as regions
+from mlpbook.plots import training as figures
 from mlpbook.tables import mean_spread
 
 NAN, INF = float("nan"), float("inf")

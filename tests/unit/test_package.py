@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 import mlpbook
-from mlpbook import figures
+from mlpbook.plots import training as figures
 from mlpbook.diagnostics import activation_patterns, local_affine_maps
 from mlpbook.tables import format_matrix, markdown_table
 

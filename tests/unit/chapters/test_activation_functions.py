@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 import mlpbook
-from mlpbook.layerstats import (ActivationStats, activation_stats, dead_fraction, dead_units, gradient_norms,
+from mlpbook.chapters.activation_functions import (ActivationStats, activation_stats, dead_fraction, dead_units, gradient_norms,
                                 layer_activity)
 
 

@@ -49,7 +49,7 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "sgd": torch.optim.SGD,
 }
-"""Optimizer names; ``adam`` runs through :class:`mlpbook.fastpath.FusedAdam` on CPU and CUDA."""
+"""Optimizer names; ``adam`` runs through :class:`mlpbook._engine.FusedAdam` on CPU and CUDA."""
 
 
 class TrainingDiverged(RuntimeError):
@@ -126,7 +126,7 @@ def frame_epochs(epochs: int, max_frames: int = 100) -> list[int]:
     return frames
 
 
-def _check_snapshot_epochs(snapshot_epochs: Iterable[int] | None, epochs: int) -> list[int]:
+def check_snapshot_epochs(snapshot_epochs: Iterable[int] | None, epochs: int) -> list[int]:
     if snapshot_epochs is None:
         return []
     result = sorted(set(snapshot_epochs))
@@ -137,7 +137,7 @@ def _check_snapshot_epochs(snapshot_epochs: Iterable[int] | None, epochs: int) -
     return result
 
 
-def _check_data(x: torch.Tensor, y: torch.Tensor, model: nn.Module | None = None) -> None:
+def check_data(x: torch.Tensor, y: torch.Tensor, model: nn.Module | None = None) -> None:
     for name, t in (("x", x), ("y", y)):
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
@@ -155,27 +155,117 @@ def _check_data(x: torch.Tensor, y: torch.Tensor, model: nn.Module | None = None
                     f"mlpbook.seed_everything (float64), or convert with {name}.to({dtype})")
 
 
-def _make_optimizer(params: list[torch.Tensor], name: str, lr: float):
+def make_optimizer(params: list[torch.Tensor], name: str, lr: float):
     """``torch.optim`` SGD, or Adam through its fused kernel (the same update,
     one kernel call per step instead of several per tensor)."""
     if name == "adam" and params and all(p.is_floating_point() and p.device.type in ("cpu", "cuda")
                                          for p in params):
-        from .fastpath import FusedAdam
+        from ._engine import FusedAdam
 
         return FusedAdam(params, lr=lr)
     return OPTIMIZERS[name](params, lr=lr)
 
 
-def _full_batch_pass(model: nn.Module, loss_name: str, y: torch.Tensor, autograd: bool):
-    """``(forward, backward, needs_autograd)`` for full-batch training:
-    autograd's, or the hand-written pass of :mod:`mlpbook.fastpath` where it applies."""
-    from .fastpath import MLPPass, supported
+def _shape_checked(loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+                   ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``loss_fn`` that first refuses predictions and targets of different shapes
+    (PyTorch's losses would broadcast them and train on the wrong thing)."""
+    def checked(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        check_output_shape(pred, y)
+        return loss_fn(pred, y)
+
+    return checked
+
+
+class _Recorder:
+    """The bookkeeping of a run: the loss at every epoch, predictions at the
+    wanted epochs, a stop when the run diverges. Kept out of the training loops."""
+
+    def __init__(self, epochs: int, snapshot_epochs: list[int], settings: dict[str, Any]) -> None:
+        self.losses = np.zeros(epochs + 1, dtype=np.float64)
+        self.wanted, self.kept = set(snapshot_epochs), []
+        self.snapshot_epochs, self.settings = snapshot_epochs, settings
+
+    def __call__(self, epoch: int, pred: torch.Tensor | None, loss: float) -> None:
+        """Record ``loss`` (and ``pred`` if wanted) after ``epoch`` epochs; stop a diverged run."""
+        self.losses[epoch] = loss
+        if epoch in self.wanted and pred is not None:
+            self.kept.append(pred.detach().clone())
+        if diverged(loss, self.losses[0]):
+            raise TrainingDiverged(
+                f"training diverged: the loss became {loss:.3g} at epoch {epoch}, from {self.losses[0]:.3g} "
+                f"before training (optimizer={self.settings['optimizer']}, lr={self.settings['lr']}); "
+                "try a smaller learning rate")
+
+    def history(self, n: int, d_out: int) -> History:
+        snapshots = (torch.stack(self.kept).cpu().numpy() if self.kept
+                     else np.zeros((0, n, d_out), dtype=np.float64))
+        return History(loss=self.losses, snapshot_epochs=self.snapshot_epochs, snapshots=snapshots,
+                       settings=self.settings)
+
+
+def _fit_autograd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable, opt: Any,
+                  epochs: Iterable[int], last: int, record: _Recorder) -> None:
+    """Full-batch gradient descent, the loop every PyTorch tutorial writes."""
+    # region: training-loop
+    for epoch in epochs:
+        pred = model(x)                  # forward pass: the parameters after `epoch` updates
+        loss = loss_fn(pred, y)
+        record(epoch, pred, loss.item())  # bookkeeping: the loss curve, snapshots, divergence
+        if epoch == last:
+            break
+        opt.zero_grad()
+        loss.backward()                  # backward pass: autograd fills every p.grad
+        opt.step()                       # the optimizer's update, here Adam's
+    # endregion: training-loop
+
+
+def _fit_engine(engine: Any, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable, opt: Any,
+                epochs: Iterable[int], last: int, record: _Recorder) -> None:
+    """The same loop with the hand-written forward and backward pass of :mod:`mlpbook._engine`."""
+    with torch.no_grad():
+        for epoch in epochs:
+            pred = engine.forward(x)
+            loss = loss_fn(pred, y)
+            record(epoch, pred, loss.item())
+            if epoch == last:
+                break
+            opt.zero_grad()
+            engine.backward(pred, y)
+            opt.step()
+
+
+def _fit_minibatches(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable, opt: Any,
+                     epochs: Iterable[int], batch_size: int, generator: torch.Generator | None,
+                     record: _Recorder) -> None:
+    """Minibatch gradient descent on a new random order of the rows every epoch."""
+    n = x.shape[0]
+    for e in epochs:
+        if e > 0:
+            order = torch.randperm(n, generator=generator)
+            total = torch.zeros((), dtype=torch.float64)
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                value = loss_fn(model(x[idx]), y[idx])
+                opt.zero_grad()
+                value.backward()
+                opt.step()
+                total += value.detach().double() * len(idx)
+        pred = None
+        if e == 0 or e in record.wanted:
+            with torch.no_grad():
+                pred = model(x)
+        record(e, pred, loss_fn(pred, y).item() if e == 0 else float(total) / n)
+
+
+def _engine_for(model: nn.Module, loss_name: str, autograd: bool) -> Any | None:
+    """The hand-written pass of :mod:`mlpbook._engine` for ``model``, or ``None`` where it does not apply."""
+    from ._engine import MLPPass, supported
 
     if autograd or loss_name not in ("mse", "half_mse") or not isinstance(model, nn.Sequential) \
             or not supported(list(model)):
-        return model, lambda pred, value: value.backward(), True
-    fast = MLPPass.from_sequential(model, scale=0.5 if loss_name == "half_mse" else 1.0)
-    return fast.forward, lambda pred, value: fast.backward(pred, y), False
+        return None
+    return MLPPass.from_sequential(model, scale=0.5 if loss_name == "half_mse" else 1.0)
 
 
 def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float = 1e-3,
@@ -184,12 +274,19 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
           show_progress: bool | None = None, desc: str | None = None, autograd: bool = False) -> History:
     """Train ``model`` in place on ``(x, y)`` and return its :class:`History`.
 
+    Full-batch training runs the tutorial loop (``_fit_autograd``: forward,
+    loss, ``loss.backward()``, ``opt.step()``); for a plain MLP on an MSE loss
+    the same loop runs with the hand-written gradients of :mod:`mlpbook._engine`,
+    equal to autograd's up to rounding and several times faster for small
+    networks (``autograd=True`` forces autograd). With ``batch_size``, every
+    epoch walks a new random order of the rows, drawn from ``generator``.
+
     Args:
         model: maps ``(n, d_in)`` to ``(n, d_out)``.
         x: inputs, shape ``(n, d_in)``.
-        y: targets, shape ``(n, d_out)``.
+        y: targets, shape ``(n, d_out)``, in the model's dtype.
         epochs: number of passes over the data (``>= 0``).
-        lr: learning rate (``> 0``).
+        lr: learning rate (a finite number ``> 0``).
         optimizer: ``"adam"`` or ``"sgd"`` (plain, no momentum).
         loss: a name from :data:`LOSSES`.
         batch_size: ``None`` for full-batch gradient descent, else the minibatch size.
@@ -197,16 +294,13 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
         generator: ``torch.Generator`` for minibatch shuffling.
         show_progress: show a progress bar (default: unless ``MLPBOOK_NO_PROGRESS`` is set).
         desc: label of the progress bar.
-        autograd: always use ``loss.backward()``. By default, a plain MLP
-            (``Linear`` layers with ReLU, Tanh, Sigmoid, LeakyReLU or Identity
-            between them) trained full-batch on an MSE loss gets its gradients
-            from the hand-written pass in :mod:`mlpbook.fastpath`, which is
-            equal to autograd's up to rounding and several times faster for
-            small networks.
+        autograd: always use ``loss.backward()``.
 
     Raises:
-        TypeError, ValueError: for invalid arguments, naming the value and what is allowed.
-        TrainingDiverged: if the loss becomes NaN or infinite.
+        TypeError, ValueError: for invalid arguments (a wrong shape, dtype or
+            number), naming the value and what is allowed.
+        TrainingDiverged: if the loss becomes NaN or infinite, or grows
+            :data:`DIVERGENCE_FACTOR`-fold over its value before training.
     """
     check_int("epochs", epochs, minimum=0)
     lr = check_positive_float("lr", lr)
@@ -214,65 +308,16 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr
     loss_name = check_choice("loss", loss, LOSSES)
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=1)
-    _check_data(x, y, model)
-    frames = _check_snapshot_epochs(snapshot_epochs, epochs)
-    loss_fn = LOSSES[loss_name]
-    opt = _make_optimizer(list(model.parameters()), opt_name, lr)
-
-    losses = np.zeros(epochs + 1, dtype=np.float64)
-    wanted = set(frames)
-    kept: list[torch.Tensor] = []
+    check_data(x, y, model)
     settings = dict(epochs=epochs, lr=lr, optimizer=opt_name, loss=loss_name, batch_size=batch_size)
-
-    def stop_diverged(e: int) -> None:
-        raise TrainingDiverged(
-            f"training diverged: the loss became {losses[e]:.3g} at epoch {e}, from {losses[0]:.3g} before "
-            f"training (optimizer={opt_name}, lr={lr}); try a smaller learning rate")
-
+    record = _Recorder(epochs, check_snapshot_epochs(snapshot_epochs, epochs), settings)
+    loss_fn = _shape_checked(LOSSES[loss_name])
+    opt = make_optimizer(list(model.parameters()), opt_name, lr)
     epoch_iter = progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress)
-    if batch_size is None:
-        forward, backward, needs_autograd = _full_batch_pass(model, loss_name, y, autograd)
-        with torch.set_grad_enabled(needs_autograd):
-            for e in epoch_iter:
-                pred = forward(x)
-                if e == 0:
-                    check_output_shape(pred, y)
-                value = loss_fn(pred, y)
-                losses[e] = current = value.item()
-                if e in wanted:
-                    kept.append(pred.detach().clone())
-                if diverged(current, losses[0]):
-                    stop_diverged(e)
-                if e == epochs:
-                    break
-                opt.zero_grad(set_to_none=True)
-                backward(pred, value)
-                opt.step()
+    if batch_size is not None:
+        _fit_minibatches(model, x, y, loss_fn, opt, epoch_iter, batch_size, generator, record)
+    elif (engine := _engine_for(model, loss_name, autograd)) is not None:
+        _fit_engine(engine, x, y, loss_fn, opt, epoch_iter, epochs, record)
     else:
-        n = x.shape[0]
-        for e in epoch_iter:
-            if e > 0:
-                order = torch.randperm(n, generator=generator)
-                total = torch.zeros((), dtype=torch.float64)
-                for start in range(0, n, batch_size):
-                    idx = order[start:start + batch_size]
-                    value = loss_fn(model(x[idx]), y[idx])
-                    opt.zero_grad(set_to_none=True)
-                    value.backward()
-                    opt.step()
-                    total += value.detach().double() * len(idx)
-                losses[e] = float(total) / n
-            if e == 0 or e in wanted:
-                with torch.no_grad():
-                    pred = model(x)
-                if e == 0:
-                    check_output_shape(pred, y)
-                    losses[0] = loss_fn(pred, y).item()
-                if e in wanted:
-                    kept.append(pred.clone())
-            if diverged(losses[e], losses[0]):
-                stop_diverged(e)
-
-    snapshots = (torch.stack(kept).cpu().numpy() if kept
-                 else np.zeros((0, x.shape[0], y.shape[1]), dtype=np.float32))
-    return History(loss=losses, snapshot_epochs=frames, snapshots=snapshots, settings=settings)
+        _fit_autograd(model, x, y, loss_fn, opt, epoch_iter, epochs, record)
+    return record.history(x.shape[0], y.shape[1])

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import mlpbook
-from mlpbook.residual import NORMS, PLACEMENTS, ResidualBlock, ResidualMLP, make_norm
+from mlpbook.chapters.residuals import NORMS, PLACEMENTS, ResidualBlock, ResidualMLP, make_norm
 
 
 @pytest.mark.parametrize("norm", NORMS)

@@ -47,7 +47,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._checks import check_int, check_positive_float
+from .._checks import check_int, check_positive_float
 
 __all__ = ["BatchNormCache", "batchnorm_forward", "batchnorm_backward", "ScratchBatchNorm"]
 
@@ -88,6 +88,7 @@ def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, 
     eps = check_positive_float("eps", eps)
     if (mean is None) != (var is None):
         raise ValueError("give both mean and var (evaluation mode) or neither (training mode)")
+    # region: forward
     batch_stats = mean is None
     if batch_stats:
         if x.shape[0] < 2:
@@ -97,6 +98,7 @@ def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, 
     inv_std = 1.0 / torch.sqrt(var + eps)
     x_hat = (x - mean) * inv_std
     return gamma * x_hat + beta, BatchNormCache(x_hat, inv_std, gamma, batch_stats)
+    # endregion: forward
 
 
 def batchnorm_backward(grad_y: torch.Tensor, cache: BatchNormCache
@@ -107,6 +109,7 @@ def batchnorm_backward(grad_y: torch.Tensor, cache: BatchNormCache
     """
     if grad_y.shape != cache.x_hat.shape:
         raise ValueError(f"grad_y has shape {tuple(grad_y.shape)}, the forward output {tuple(cache.x_hat.shape)}")
+    # region: backward
     grad_beta = grad_y.sum(dim=0)
     grad_gamma = (grad_y * cache.x_hat).sum(dim=0)
     g_hat = grad_y * cache.gamma
@@ -116,6 +119,7 @@ def batchnorm_backward(grad_y: torch.Tensor, cache: BatchNormCache
     else:
         grad_x = g_hat * cache.inv_std
     return grad_x, grad_gamma, grad_beta
+    # endregion: backward
 
 
 class ScratchBatchNorm:

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 import mlpbook
-from mlpbook.fastpath import MLPPass, supported
+from mlpbook._engine import MLPPass, supported
 
 ACTS = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"]
 

@@ -33,11 +33,11 @@ import torch
 
 from ._checks import check_choice, check_int, check_positive_float
 from .activations import get_activation
-from .fastpath import DERIVATIVES, MLPPass
+from ._engine import DERIVATIVES, MLPPass
 from .models import make_mlp
 from .repro import progress
-from .train import (DIVERGENCE_FACTOR, LOSSES, History, TrainingDiverged, _check_data, _check_snapshot_epochs,
-                    _make_optimizer, check_output_shape)
+from .training import (DIVERGENCE_FACTOR, LOSSES, History, TrainingDiverged, check_data, check_snapshot_epochs,
+                    make_optimizer, check_output_shape)
 
 __all__ = ["train_seeds", "stack_mlps", "StackedMLP"]
 
@@ -94,7 +94,7 @@ def _optimizer_step(params: list[torch.Tensor], lrs: list[float], opt_name: str,
     :math:`p \leftarrow p - \frac{\eta_k}{1-\beta_1^t} \frac{m}{\sqrt{v/(1-\beta_2^t)} + \epsilon}`.
     """
     if len(set(lrs)) == 1:
-        return _make_optimizer(params, opt_name, lrs[0]).step
+        return make_optimizer(params, opt_name, lrs[0]).step
     lr_t = torch.tensor(lrs, dtype=params[0].dtype, device=params[0].device)
     state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
@@ -146,7 +146,7 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
         init: an initializer name, or one per seed.
         lr: a learning rate, or one per seed.
         optimizer: ``"adam"`` or ``"sgd"``.
-        loss: a name from :data:`mlpbook.train.LOSSES`.
+        loss: a name from :data:`mlpbook.training.LOSSES`.
         snapshot_epochs: epochs at which to keep every model's predictions.
         device: ``None``/``"cpu"``, or ``"cuda"`` to train on a GPU (an error
             if none is available). Histories are returned on the CPU.
@@ -167,14 +167,14 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
     inits = _per_model("init", init, k, lambda v: v)
     opt_name = check_choice("optimizer", optimizer, ("adam", "sgd"))
     loss_name = check_choice("loss", loss, LOSSES)
-    _check_data(x, y)
-    frames = _check_snapshot_epochs(snapshot_epochs, epochs)
+    check_data(x, y)
+    frames = check_snapshot_epochs(snapshot_epochs, epochs)
     dev = torch.device(device or "cpu")
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device {device!r} was asked for, but torch.cuda.is_available() is False")
 
     model = stack_mlps(sizes, activation, seeds, inits).to(dev)
-    _check_data(x, y, model)
+    check_data(x, y, model)
     x, y = x.to(dev), y.to(dev)
     params = list(model.parameters())
     scale = 0.5 if loss_name == "half_mse" else 1.0

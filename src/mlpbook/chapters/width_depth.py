@@ -41,11 +41,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_int, check_positive_float
-from .diagnostics import activation_patterns
-from .models import make_mlp, mlp_parameter_count
-from .repro import progress
-from .train import train
+from .._checks import check_int, check_positive_float
+from ..diagnostics import activation_patterns
+from ..models import make_mlp, mlp_parameter_count
+from ..repro import progress
+from ..training import train
 
 __all__ = [
     "max_regions_one_layer", "max_regions_upper", "max_regions_lower",

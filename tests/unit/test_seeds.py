@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import mlpbook
-from mlpbook.batched import stack_mlps, train_seeds
+from mlpbook.seeds import stack_mlps, train_seeds
 from mlpbook.tables import mean_spread, round_to_spread
 
 X, Y = mlpbook.three_clusters(40, seed=3)
@@ -50,7 +50,7 @@ def test_batched_final_weights_equal_sequential() -> None:
 
     histories = train_seeds(sizes, X, Y, seeds=seeds, epochs=epochs, lr=0.01, show_progress=False)
     # re-run to get the trained stacked weights through the same code path
-    from mlpbook import batched
+    from mlpbook import seeds as batched
 
     captured = {}
     original = batched.stack_mlps

@@ -12,10 +12,10 @@ from matplotlib.figure import Figure
 from torch import nn
 
 import mlpbook
-from mlpbook import regions
+from mlpbook.chapters import width_depth as regions
 from mlpbook.data import wavy_curve
 from mlpbook.diagnostics import activation_patterns
-from mlpbook.explorer import architecture_figure, explorer_figure, region_map_plot, sizes_label
+from mlpbook.plots.width_depth import architecture_figure, explorer_figure, region_map_plot, sizes_label
 
 
 def _one_layer(weight, bias, out: int = 1) -> nn.Sequential:

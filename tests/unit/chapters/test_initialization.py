@@ -12,8 +12,9 @@ from torch import nn
 
 import mlpbook
 from mlpbook.initializers import he_normal
-from mlpbook.signal import (LayerSignal, SignalProfile, layer_signal, per_layer_factor, predicted_signal,
-                            residual_stream_std, signal_figure, signal_profile, signal_summary_plot)
+from mlpbook.chapters.initialization import (LayerSignal, SignalProfile, layer_signal, per_layer_factor,
+                                             predicted_signal, residual_stream_std, signal_profile)
+from mlpbook.plots.initialization import signal_figure, signal_summary_plot
 
 
 def test_layer_signal_matches_a_hand_computation() -> None:

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 import mlpbook
-from mlpbook import casestudy as cs
+from mlpbook.chapters import dropout_case as cs
 
 
 # --- the hand-made subnetwork ------------------------------------------------

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_positive_float
-from .activations import derivative
-from .train import LOSSES
+from .._checks import check_choice, check_positive_float
+from ..activations import derivative
+from ..training import LOSSES
 
 __all__ = ["LayerActivity", "layer_activity", "dead_units", "dead_fraction", "gradient_norms",
            "ActivationStats", "activation_stats", "DEAD_CRITERIA"]
@@ -164,7 +164,7 @@ def gradient_norms(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, *,
     Args:
         model: an ``nn.Sequential`` containing ``nn.Linear`` layers.
         x: inputs ``(n, d_in)``; y: targets ``(n, d_out)``.
-        loss: a name from :data:`mlpbook.train.LOSSES`.
+        loss: a name from :data:`mlpbook.training.LOSSES`.
         per_entry: divide each norm by the square root of the weight's number of entries.
 
     Raises:

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from mlpbook.batchnorm import ScratchBatchNorm, batchnorm_backward, batchnorm_forward
+from mlpbook.chapters.batchnorm import ScratchBatchNorm, batchnorm_backward, batchnorm_forward
 
 F64 = torch.float64
 

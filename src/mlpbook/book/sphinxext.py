@@ -37,7 +37,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from .repro import set_kernel_environment
+from .kernel import set_kernel_environment
 
 __all__ = ["PlotlyMimeRenderer", "source_hash", "setup", "PLOTLY_MIME", "PLOTLY_JS"]
 
@@ -50,7 +50,7 @@ _HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdi
 def source_hash(root: Path | None = None) -> str:
     """SHA-256 over the relative paths and bytes of every ``.py`` file below
     ``root`` (default: the installed ``mlpbook`` package)."""
-    root = Path(__file__).resolve().parent if root is None else Path(root)
+    root = Path(__file__).resolve().parents[1] if root is None else Path(root)
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())

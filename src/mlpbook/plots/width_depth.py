@@ -1,13 +1,13 @@
 r"""Views of width and depth: the explorer, the architecture view and region maps.
 
 * :func:`explorer_figure` -- plotly, a width slider and a depth slider over a
-  precomputed :class:`mlpbook.regions.ExplorerData` grid: the fit to a 1-D
+  precomputed :class:`mlpbook.chapters.width_depth.ExplorerData` grid: the fit to a 1-D
   target with its region boundaries, and every cell's loss against its
   parameter count.
 * :func:`architecture_figure` -- plotly, a dropdown over layer sizes; draws the
   units and connections of each MLP, optionally coloured by trained weights.
 * :func:`region_map_plot` -- matplotlib, activation regions on a 2-D slice,
-  coloured, with their boundaries drawn (from :func:`mlpbook.regions.grid_regions`).
+  coloured, with their boundaries drawn (from :func:`mlpbook.chapters.width_depth.grid_regions`).
 
 Both plotly figures work on a static page: their controls use the ``restyle``
 and ``update`` methods on data that are already in the figure. Two sliders
@@ -28,29 +28,20 @@ import plotly.graph_objects as go
 from matplotlib.figure import Figure
 from plotly.subplots import make_subplots
 
-from ._checks import check_int
-from .figures import PREDICTION_COLOR, TARGET_COLOR, rounded
-from .models import _check_sizes, mlp_parameter_count
-from .regions import ExplorerData, GridRegions
+from .._checks import check_int
+from .style import PREDICTION_COLOR, SERIES_COLORS, TARGET_COLOR, figure_meta, rounded
+from ..models import check_sizes, mlp_parameter_count
+from ..chapters.width_depth import ExplorerData, GridRegions
 
 __all__ = ["explorer_figure", "architecture_figure", "region_map_plot", "DEPTH_COLORS", "sizes_label"]
 
-DEPTH_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+DEPTH_COLORS = SERIES_COLORS
 """Colours for 1, 2, 3, ... hidden layers (cycled)."""
 
 
 def sizes_label(sizes: Sequence[int]) -> str:
     """``[4, 8, 4]`` -> ``"4 → 8 → 4"``."""
-    return " → ".join(str(s) for s in _check_sizes(sizes))
-
-
-def _meta(alt: str, caption: str | None) -> dict[str, str]:
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(f"alt must be a non-empty description of the figure, got {alt!r}")
-    meta = {"alt": alt}
-    if caption:
-        meta["caption"] = caption
-    return meta
+    return " → ".join(str(s) for s in check_sizes(sizes))
 
 
 def _layers_word(depth: int) -> str:
@@ -69,7 +60,7 @@ def explorer_figure(data: ExplorerData, *, title: str, alt: str, caption: str | 
     one colour per depth, each seed as a faint dot; a ring marks the chosen cell.
 
     Args:
-        data: from :func:`mlpbook.regions.explorer_data`.
+        data: from :func:`mlpbook.chapters.width_depth.explorer_data`.
         title, alt, caption: the figure's title, alt text and caption (``layout.meta``).
         initial: the ``(width, depth)`` shown first (default: the middle width, depth 1).
         decimals: rounding of the curves.
@@ -151,7 +142,7 @@ def explorer_figure(data: ExplorerData, *, title: str, alt: str, caption: str | 
                    for d in depths]
     slider_common = {"x": 0.0, "len": 0.55, "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "b": 0}}
     fig.update_layout(
-        title={"text": title}, height=height, template="plotly_white", meta=_meta(alt, caption),
+        title={"text": title}, height=height, template="plotly_white", meta=figure_meta(alt, caption),
         margin={"t": 100, "b": 190, "l": 60, "r": 20},
         legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         sliders=[
@@ -190,7 +181,7 @@ def architecture_figure(architectures: Sequence[Sequence[int]], *, title: str, a
         ValueError: for malformed sizes, weights that do not match them, or an
             ``initial`` index out of range.
     """
-    archs = [_check_sizes(a) for a in architectures]
+    archs = [check_sizes(a) for a in architectures]
     if not archs:
         raise ValueError("architectures is empty; give at least one list of sizes such as [4, 8, 4]")
     check_int("initial", initial, minimum=0)
@@ -258,7 +249,7 @@ def architecture_figure(architectures: Sequence[Sequence[int]], *, title: str, a
                for sizes, group, layout in zip(archs, groups, layouts)]
     fig.update_layout(
         title={"text": layouts[initial]["title.text"]}, annotations=layouts[initial]["annotations"],
-        height=height, template="plotly_white", meta=_meta(alt, caption),
+        height=height, template="plotly_white", meta=figure_meta(alt, caption),
         margin={"t": 110, "b": 30, "l": 20, "r": 20},
         xaxis={"visible": False, "range": [-0.5, deepest - 0.5]},
         yaxis={"visible": False, "range": [-(tallest / 2) - 2.2, tallest / 2 + 0.6]},
@@ -281,7 +272,7 @@ def region_map_plot(maps: Sequence[Sequence[GridRegions]], *, row_titles: Sequen
     figure reads the same in the site's light and dark modes.
 
     Args:
-        maps: ``maps[r][c]`` from :func:`mlpbook.regions.grid_regions`, all on the same grid.
+        maps: ``maps[r][c]`` from :func:`mlpbook.chapters.width_depth.grid_regions`, all on the same grid.
         row_titles, col_titles: one per row / column.
         points: optional ``(m, 2)`` slice coordinates to mark (e.g. data points).
         line: optional ``((s0, t0), (s1, t1))``, a segment to draw.

@@ -1,7 +1,7 @@
-"""Figure builders: plotly for interactive figures, matplotlib for static ones.
+"""Figures of a training run: prediction animations (plotly) and convergence plots (matplotlib).
 
 Plotly figures carry their alt text and caption in ``layout.meta`` (the book's
-renderer, :mod:`mlpbook.sphinxext`, turns them into ``aria-label`` and
+renderer, :mod:`mlpbook.book.sphinxext`, turns them into ``aria-label`` and
 ``<figcaption>``), and their data are rounded to what a reader can see, so the
 drift check compares what matters and the pages stay small.
 """
@@ -9,8 +9,7 @@ drift check compares what matters and the pages stay small.
 from __future__ import annotations
 
 import math
-
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
@@ -19,18 +18,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from matplotlib.figure import Figure
 
-from ._checks import check_int
-from .train import History
+from .._checks import check_int
+from ..training import History
+from .style import PREDICTION_COLOR, TARGET_COLOR, figure_meta, rounded
 
-__all__ = ["animate_predictions", "convergence_plot", "rounded", "TARGET_COLOR", "PREDICTION_COLOR"]
-
-TARGET_COLOR = "#7f7f7f"
-PREDICTION_COLOR = "#d62728"
-
-
-def rounded(values: np.ndarray | Sequence[float], decimals: int = 3) -> list:
-    """``values`` rounded to ``decimals`` and turned into (nested) Python lists for JSON."""
-    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()
+__all__ = ["animate_predictions", "convergence_plot"]
 
 
 def _frame_indices(n: int, max_frames: int) -> list[int]:
@@ -114,9 +106,7 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
               "steps": [{"label": name, "method": "animate",
                          "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                                            "transition": {"duration": 0}}]} for name in names]}
-    meta = {"alt": alt}
-    if caption:
-        meta["caption"] = caption
+    meta = figure_meta(alt, caption)
     layout = dict(
         title={"text": f"{title}<br><sub>{labels[0]}</sub>"}, height=height,
         template=pio.templates["plotly_white"].to_plotly_json(),

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import plotly.graph_objects as go
 
-from mlpbook import sphinxext
+from mlpbook.book import sphinxext
 
 
 def _data(fig: go.Figure, cell: int = 3, output: int = 0) -> SimpleNamespace:

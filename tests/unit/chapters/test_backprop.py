@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from mlpbook import scratch
+from mlpbook.chapters import backprop as scratch
 from mlpbook.data import diagonal_flip, synthetic_regression
 
 RTOL = 1e-10

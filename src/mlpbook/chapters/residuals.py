@@ -30,9 +30,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_int
-from .activations import get_activation
-from .initializers import initialize
+from .._checks import check_choice, check_int
+from ..activations import get_activation
+from ..initializers import initialize
 
 __all__ = ["NORMS", "PLACEMENTS", "ResidualBlock", "ResidualMLP", "make_norm"]
 

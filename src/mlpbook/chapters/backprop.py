@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from numpy.typing import NDArray
 from torch import nn
 
-from ._checks import check_int, check_positive_float
+from .._checks import check_int, check_positive_float
 
 __all__ = [
     "Activation", "Linear", "ReLU", "Sigmoid", "Tanh", "Softmax",

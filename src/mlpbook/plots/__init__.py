@@ -1,0 +1,6 @@
+"""Figure builders, with one style module.
+
+* :mod:`.style` -- colours, rounding figure data to what a reader sees, figure metadata (alt text)
+* :mod:`.training` -- training animations and convergence plots (used by several chapters)
+* :mod:`.width_depth`, :mod:`.initialization`, :mod:`.dropout_case` -- one chapter's figures each
+"""
