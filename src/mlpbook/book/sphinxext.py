@@ -11,10 +11,12 @@ It does three things:
    installed plotly package and loaded once, synchronously, only on pages that
    contain a figure: the chapters themselves need no book-specific code.
 2. **No stale outputs.** Notebooks execute with ``execute_notebooks: force``;
-   Sphinx re-reads (hence re-executes) a page when its source changes. The
-   config value ``mlpbook_source_hash`` is a hash of the package's source with
-   ``rebuild="env"``, so editing ``src/mlpbook`` re-reads every page, while an
-   unchanged rebuild reads nothing and executes nothing.
+   Sphinx re-reads (hence re-executes) a page when its source or one of its
+   noted dependencies changes. Each chapter notes the package modules it uses
+   (:func:`mlpbook.book.dependencies.chapter_dependencies`: its imports,
+   followed through the package), so editing one chapter's tools re-executes
+   that chapter only, editing the core re-executes every chapter that uses it,
+   and an unchanged rebuild reads nothing and executes nothing.
 3. **Quiet, reproducible execution.** Before any kernel starts it sets
    :data:`mlpbook.repro.KERNEL_ENV` (no progress bars, so no timing noise on
    the pages; single-threaded, bit-reproducible math libraries).
@@ -37,25 +39,15 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from .dependencies import chapter_dependencies
 from .kernel import set_kernel_environment
 
-__all__ = ["PlotlyMimeRenderer", "source_hash", "setup", "PLOTLY_MIME", "PLOTLY_JS"]
+__all__ = ["PlotlyMimeRenderer", "setup", "PLOTLY_MIME", "PLOTLY_JS"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_JS = "plotly.min.js"
 _FIGURE_CLASS = "mlpbook-plotly"
 _HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
-
-
-def source_hash(root: Path | None = None) -> str:
-    """SHA-256 over the relative paths and bytes of every ``.py`` file below
-    ``root`` (default: the installed ``mlpbook`` package)."""
-    root = Path(__file__).resolve().parents[1] if root is None else Path(root)
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _plotly_js_path() -> Path:
@@ -123,8 +115,13 @@ class PlotlyMimeRenderer:
 
 
 def _config_inited(app: Sphinx, config: Config) -> None:
-    config.mlpbook_source_hash = source_hash()
     set_kernel_environment()
+
+
+def _note_package_dependencies(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Make Sphinx re-read ``docname`` when a package module it uses changes."""
+    for path in chapter_dependencies(source[0]):
+        app.env.note_dependency(str(path))
 
 
 def _fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -205,8 +202,8 @@ def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
-    app.add_config_value("mlpbook_source_hash", "", "env")
     app.connect("config-inited", _config_inited)
+    app.connect("source-read", _note_package_dependencies)
     app.connect("html-page-context", _fix_page_scripts)
     app.connect("html-page-context", _offer_notebook, priority=100)
     app.connect("build-finished", _copy_plotly_js)

@@ -44,15 +44,6 @@ def test_script_content_cannot_close_the_tag() -> None:
     assert html.count("</script>") == 1
 
 
-def test_source_hash_changes_with_the_package(tmp_path) -> None:
-    (tmp_path / "a.py").write_text("x = 1\n")
-    first = sphinxext.source_hash(tmp_path)
-    assert first == sphinxext.source_hash(tmp_path) and len(first) == 64
-    (tmp_path / "a.py").write_text("x = 2\n")
-    assert sphinxext.source_hash(tmp_path) != first
-    assert len(sphinxext.source_hash()) == 64  # the real package
-
-
 def test_plugin_is_registered_as_entry_point() -> None:
     from importlib.metadata import entry_points
 
