@@ -60,8 +60,15 @@ def best_of(fn: Callable[[], object], repeats: int = 3) -> float:
     return min(times)
 
 
-def straightforward_run(sizes: list[int], x: torch.Tensor, y: torch.Tensor, lr: float, epochs: int,
-                        seed: int, record: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+def straightforward_run(
+    sizes: list[int],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    lr: float,
+    epochs: int,
+    seed: int,
+    record: bool = False,
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """The loop a reader would write: autograd, ``torch.optim.Adam``, ``loss.item()`` per
     epoch and, with ``record``, every epoch's predictions kept with ``.detach().numpy()``."""
     mlpbook.seed_everything(seed)
@@ -99,15 +106,26 @@ def bench_seeds(name: str, sizes: list[int], x: torch.Tensor, y: torch.Tensor, l
         return train_seeds(sizes, x, y, seeds=seeds, epochs=epochs, lr=lr)
 
     plain, seq, bat = straightforward(), sequential(), batched()
-    agree = max(float(np.max(np.abs(a - b.loss) / np.maximum(np.abs(a), 1e-12))) for a, b in zip(plain, bat))
-    agree_seq = max(float(np.max(np.abs(a.loss - b.loss) / np.maximum(np.abs(a.loss), 1e-12)))
-                    for a, b in zip(seq, bat))
+    agree = max(
+        float(np.max(np.abs(a - b.loss) / np.maximum(np.abs(a), 1e-12))) for a, b in zip(plain, bat)
+    )
+    agree_seq = max(
+        float(np.max(np.abs(a.loss - b.loss) / np.maximum(np.abs(a.loss), 1e-12)))
+        for a, b in zip(seq, bat)
+    )
     t_plain, t_seq, t_bat = best_of(straightforward), best_of(sequential), best_of(batched)
-    return {"name": f"16 seeds, {name}", "baseline_s": t_plain, "ours_s": t_bat, "ratio": t_plain / t_bat,
-            "budget": 5.0,
-            "note": (f"16 sequential runs of the package's own `train`: {t_seq:.3f} s, so batched is "
-                     f"{t_seq / t_bat:.1f}× faster than that too; max relative loss difference "
-                     f"{max(agree, agree_seq):.1e}")}
+    return {
+        "name": f"16 seeds, {name}",
+        "baseline_s": t_plain,
+        "ours_s": t_bat,
+        "ratio": t_plain / t_bat,
+        "budget": 5.0,
+        "note": (
+            f"16 sequential runs of the package's own `train`: {t_seq:.3f} s, so batched is "
+            f"{t_seq / t_bat:.1f}× faster than that too; max relative loss difference "
+            f"{max(agree, agree_seq):.1e}"
+        ),
+    }
 
 
 def bench_animation() -> dict:
@@ -115,32 +133,46 @@ def bench_animation() -> dict:
     epochs, frames = 5000, mlpbook.frame_epochs(5000, 100)
 
     def straightforward():
-        losses, preds = straightforward_run([2, 2, 2], data.x, data.y, 0.01, epochs, seed=0, record=True)
-        history = mlpbook.History(loss=losses, snapshot_epochs=frames,
-                                  snapshots=np.stack([preds[e] for e in frames]))
+        losses, preds = straightforward_run(
+            [2, 2, 2], data.x, data.y, 0.01, epochs, seed=0, record=True
+        )
+        history = mlpbook.History(
+            loss=losses, snapshot_epochs=frames, snapshots=np.stack([preds[e] for e in frames])
+        )
         return figures.animate_predictions(history, data.y.numpy(), title="t", alt="a")
 
     def package():
         mlpbook.seed_everything(0)
         model = mlpbook.make_mlp([2, 2, 2], "relu")
-        history = mlpbook.train(model, data.x, data.y, epochs=epochs, lr=0.01, snapshot_epochs=frames)
+        history = mlpbook.train(
+            model, data.x, data.y, epochs=epochs, lr=0.01, snapshot_epochs=frames
+        )
         return figures.animate_predictions(history, data.y.numpy(), title="t", alt="a")
 
     a, b = straightforward(), package()
-    diff = max(float(np.max(np.abs(np.array(fa.data[0].x) - np.array(fb.data[0].x))))
-               for fa, fb in zip(a.frames, b.frames))
+    diff = max(
+        float(np.max(np.abs(np.array(fa.data[0].x) - np.array(fb.data[0].x))))
+        for fa, fb in zip(a.frames, b.frames)
+    )
     same = len(a.frames) == len(b.frames) and diff <= 0.011
     t_base, t_ours = best_of(straightforward), best_of(package)
-    return {"name": "chapter-1 animation (2→2→2, 300 points, 5000 epochs, 100 frames)",
-            "baseline_s": t_base, "ours_s": t_ours, "ratio": t_base / t_ours, "budget": 3.0,
-            "note": f"{len(b.frames)} frames, same frames: {same} (max difference {diff:.2g} at 2 decimals)"}
+    return {
+        "name": "chapter-1 animation (2→2→2, 300 points, 5000 epochs, 100 frames)",
+        "baseline_s": t_base,
+        "ours_s": t_ours,
+        "ratio": t_base / t_ours,
+        "budget": 3.0,
+        "note": f"{len(b.frames)} frames, same frames: {same} (max difference {diff:.2g} at 2 decimals)",
+    }
 
 
 def bench_precision() -> list[dict]:
     """Seconds in float32 and float64 for a wide network and for the batched small ones."""
     rows = []
-    for name, run in (("x² network 1→64→256→64→1 GELU, 1000 points, 100 Adam steps", _x2_run),
-                      ("16 seeds, diagonal flip 4→8→4, batched, 200 epochs", _flip_run)):
+    for name, run in (
+        ("x² network 1→64→256→64→1 GELU, 1000 points, 100 Adam steps", _x2_run),
+        ("16 seeds, diagonal flip 4→8→4, batched, 200 epochs", _flip_run),
+    ):
         seconds = {}
         for dtype in (torch.float32, torch.float64):
             mlpbook.seed_everything(0, dtype=dtype)
@@ -152,7 +184,9 @@ def bench_precision() -> list[dict]:
 
 def _x2_run() -> None:
     data = mlpbook.square_curve(1000, low=-10.0, high=10.0)
-    mlpbook.train(mlpbook.make_mlp([1, 64, 256, 64, 1], "gelu"), data.x, data.y, epochs=100, lr=1e-3)
+    mlpbook.train(
+        mlpbook.make_mlp([1, 64, 256, 64, 1], "gelu"), data.x, data.y, epochs=100, lr=1e-3
+    )
 
 
 def _flip_run() -> None:
@@ -161,8 +195,17 @@ def _flip_run() -> None:
 
 
 def jupyter_book(*args: str) -> float:
-    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", ".", "-W", "-n",
-           "--keep-going", *args]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from jupyter_book.cli.main import main; main()",
+        "build",
+        ".",
+        "-W",
+        "-n",
+        "--keep-going",
+        *args,
+    ]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -172,22 +215,43 @@ def whole_book() -> list[dict]:
     results = []
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     cold = jupyter_book()
-    results.append({"name": "cold build (executes every chapter)", "value": cold, "unit": "s", "budget": 300})
+    results.append(
+        {"name": "cold build (executes every chapter)", "value": cold, "unit": "s", "budget": 300}
+    )
     warm = jupyter_book()
     results.append({"name": "rebuild, nothing changed", "value": warm, "unit": "s", "budget": 20})
     start = time.perf_counter()
-    test = subprocess.run(["make", "test"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    test = subprocess.run(
+        ["make", "test"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     elapsed = time.perf_counter() - start
     summary = [line for line in test.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
-    results.append({"name": f"`make test` ({summary[-1].strip('= ') if summary else 'no summary'})",
-                    "value": elapsed, "unit": "s", "budget": 600, "ok_extra": test.returncode == 0})
+    results.append(
+        {
+            "name": f"`make test` ({summary[-1].strip('= ') if summary else 'no summary'})",
+            "value": elapsed,
+            "unit": "s",
+            "budget": 600,
+            "ok_extra": test.returncode == 0,
+        }
+    )
     pages = sorted((ROOT / "_build" / "html").rglob("*.html"))
     pages = [p for p in pages if "_static" not in p.parts]
     biggest = max(pages, key=lambda p: p.stat().st_size)
-    results.append({"name": f"largest page ({biggest.relative_to(ROOT / '_build' / 'html')})",
-                    "value": biggest.stat().st_size / 1e6, "unit": "MB", "budget": 1.5})
-    loads = max(len(re.findall(r"<script[^>]+plotly[^>]*\.js", p.read_text(errors="ignore"))) for p in pages)
-    results.append({"name": "plotly.js script tags on any one page", "value": loads, "unit": "", "budget": 1})
+    results.append(
+        {
+            "name": f"largest page ({biggest.relative_to(ROOT / '_build' / 'html')})",
+            "value": biggest.stat().st_size / 1e6,
+            "unit": "MB",
+            "budget": 1.5,
+        }
+    )
+    loads = max(
+        len(re.findall(r"<script[^>]+plotly[^>]*\.js", p.read_text(errors="ignore"))) for p in pages
+    )
+    results.append(
+        {"name": "plotly.js script tags on any one page", "value": loads, "unit": "", "budget": 1}
+    )
     return results
 
 
@@ -200,40 +264,70 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, torch {torch.__version__}, "
-            f"{torch.get_num_threads()} torch thread(s)")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} torch thread(s)"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="training benchmarks only")
     parser.add_argument("--record", action="store_true", help="write the results into README.md")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (the book uses 1)")
     args = parser.parse_args()
     mlpbook.seed_everything(0, threads=args.threads)  # float64, as in the chapters
 
-    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.", "",
-             "| benchmark | baseline | mlpbook | ratio | budget | holds |", "| :--- | ---: | ---: | ---: | ---: | :---: |"]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine()}.",
+        "",
+        "| benchmark | baseline | mlpbook | ratio | budget | holds |",
+        "| :--- | ---: | ---: | ---: | ---: | :---: |",
+    ]
     ok = True
     x, y = mlpbook.data.diagonal_flip()
     curve = mlpbook.square_curve(256, low=-3.0, high=3.0)
-    for r in (bench_seeds("diagonal flip 4→8→4, Adam, 200 epochs", [4, 8, 4], x, y, 0.01),
-              bench_seeds("1→32→32→1 on 256 points, Adam, 200 epochs", [1, 32, 32, 1], curve.x, curve.y, 0.01),
-              bench_animation()):
+    for r in (
+        bench_seeds("diagonal flip 4→8→4, Adam, 200 epochs", [4, 8, 4], x, y, 0.01),
+        bench_seeds(
+            "1→32→32→1 on 256 points, Adam, 200 epochs", [1, 32, 32, 1], curve.x, curve.y, 0.01
+        ),
+        bench_animation(),
+    ):
         holds = r["ratio"] >= r["budget"]
         ok &= holds
-        lines.append(f"| {r['name']} ({r['note']}) | {r['baseline_s']:.3f} s | {r['ours_s']:.3f} s | "
-                     f"{r['ratio']:.1f}× | ≥ {r['budget']:.0f}× | {'yes' if holds else 'NO'} |")
-    lines += ["", "| what float64 costs | float32 | float64 | ratio |", "| :--- | ---: | ---: | ---: |"]
+        lines.append(
+            f"| {r['name']} ({r['note']}) | {r['baseline_s']:.3f} s | {r['ours_s']:.3f} s | "
+            f"{r['ratio']:.1f}× | ≥ {r['budget']:.0f}× | {'yes' if holds else 'NO'} |"
+        )
+    lines += [
+        "",
+        "| what float64 costs | float32 | float64 | ratio |",
+        "| :--- | ---: | ---: | ---: |",
+    ]
     for r in bench_precision():
-        lines.append(f"| {r['name']} | {r['f32']:.3f} s | {r['f64']:.3f} s | {r['f64'] / r['f32']:.1f}× |")
+        lines.append(
+            f"| {r['name']} | {r['f32']:.3f} s | {r['f64']:.3f} s | {r['f64'] / r['f32']:.1f}× |"
+        )
     if not args.quick:
-        lines += ["", "| whole-book budget | measured | budget | holds |", "| :--- | ---: | ---: | :---: |"]
+        lines += [
+            "",
+            "| whole-book budget | measured | budget | holds |",
+            "| :--- | ---: | ---: | :---: |",
+        ]
         for r in whole_book():
             holds = r["value"] <= r["budget"] and r.get("ok_extra", True)
             ok &= holds
-            value = f"{r['value']:.2f} {r['unit']}".strip() if isinstance(r["value"], float) else str(r["value"])
-            lines.append(f"| {r['name']} | {value} | ≤ {r['budget']} {r['unit']} | {'yes' if holds else 'NO'} |")
+            value = (
+                f"{r['value']:.2f} {r['unit']}".strip()
+                if isinstance(r["value"], float)
+                else str(r["value"])
+            )
+            lines.append(
+                f"| {r['name']} | {value} | ≤ {r['budget']} {r['unit']} | {'yes' if holds else 'NO'} |"
+            )
     report = "\n".join(lines)
     print(report)
     if args.record:
@@ -241,8 +335,11 @@ def main() -> int:
         text = readme.read_text()
         start, end = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
         block = f"{start}\n{report}\n{end}"
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S) \
-            if start in text else text.rstrip() + "\n\n" + block + "\n"
+        text = (
+            re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+            if start in text
+            else text.rstrip() + "\n\n" + block + "\n"
+        )
         readme.write_text(text)
         print(f"recorded in {readme}")
     return 0 if ok else 1

@@ -24,7 +24,14 @@ checked claims, shown source, the kernel environment and the Sphinx extension.
 """
 
 from .activations import ACTIVATIONS, activation_names, get_activation
-from .data import Dataset, quadratic_2d, rotation_data, rotation_matrix, square_curve, three_clusters
+from .data import (
+    Dataset,
+    quadratic_2d,
+    rotation_data,
+    rotation_matrix,
+    square_curve,
+    three_clusters,
+)
 from .initializers import INITIALIZERS, initialize, initializer_names
 from .models import count_parameters, make_mlp, mlp_parameter_count
 from .repro import DEFAULT_SEED, make_generator, progress, seed_everything
@@ -34,10 +41,28 @@ from .training import History, TrainingDiverged, frame_epochs, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "activation_names", "get_activation",
-    "Dataset", "quadratic_2d", "rotation_data", "rotation_matrix", "square_curve", "three_clusters",
-    "INITIALIZERS", "initialize", "initializer_names",
-    "count_parameters", "make_mlp", "mlp_parameter_count",
-    "DEFAULT_SEED", "make_generator", "progress", "seed_everything",
-    "History", "TrainingDiverged", "frame_epochs", "train", "train_seeds",
+    "ACTIVATIONS",
+    "activation_names",
+    "get_activation",
+    "Dataset",
+    "quadratic_2d",
+    "rotation_data",
+    "rotation_matrix",
+    "square_curve",
+    "three_clusters",
+    "INITIALIZERS",
+    "initialize",
+    "initializer_names",
+    "count_parameters",
+    "make_mlp",
+    "mlp_parameter_count",
+    "DEFAULT_SEED",
+    "make_generator",
+    "progress",
+    "seed_everything",
+    "History",
+    "TrainingDiverged",
+    "frame_epochs",
+    "train",
+    "train_seeds",
 ]

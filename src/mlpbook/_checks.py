@@ -11,7 +11,9 @@ from typing import Any
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_int(
+    name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """Return ``value`` if it is an int (not a bool) in ``[minimum, maximum]``; raise otherwise."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
@@ -32,11 +34,17 @@ def check_positive_float(name: str, value: Any) -> float:
     return value
 
 
-def check_float(name: str, value: Any, *, minimum: float | None = None, positive: bool = False) -> float:
+def check_float(
+    name: str, value: Any, *, minimum: float | None = None, positive: bool = False
+) -> float:
     """Return ``value`` as a float if it is a finite real number (``>= minimum``,
     ``> 0`` if ``positive``); raise a TypeError/ValueError naming it otherwise."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if not (hasattr(value, "__float__") and getattr(value, "ndim", 0) == 0 and not isinstance(value, (str, bytes))):
+        if not (
+            hasattr(value, "__float__")
+            and getattr(value, "ndim", 0) == 0
+            and not isinstance(value, (str, bytes))
+        ):
             raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
     value = float(value)
     if not math.isfinite(value):
@@ -64,5 +72,7 @@ def check_name(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {value!r} ({type(value).__name__})")
     if not _NAME.fullmatch(value):
-        raise ValueError(f"{name} must be letters, digits and '_' (not starting with a digit), got {value!r}")
+        raise ValueError(
+            f"{name} must be letters, digits and '_' (not starting with a digit), got {value!r}"
+        )
     return value

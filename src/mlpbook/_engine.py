@@ -41,9 +41,9 @@ SAVES_OUTPUT: tuple[type[nn.Module], ...] = (nn.Tanh, nn.Sigmoid)
 _aten = torch.ops.aten
 
 DERIVATIVES: dict[type[nn.Module], Callable[[nn.Module], Backward]] = {
-    nn.ReLU: lambda m: lambda dh, z: _aten.threshold_backward(dh, z, 0.0),            # dh * [z > 0]
-    nn.Tanh: lambda m: lambda dh, a: _aten.tanh_backward(dh, a),                      # dh * (1 - a^2)
-    nn.Sigmoid: lambda m: lambda dh, a: _aten.sigmoid_backward(dh, a),                # dh * a (1 - a)
+    nn.ReLU: lambda m: lambda dh, z: _aten.threshold_backward(dh, z, 0.0),  # dh * [z > 0]
+    nn.Tanh: lambda m: lambda dh, a: _aten.tanh_backward(dh, a),  # dh * (1 - a^2)
+    nn.Sigmoid: lambda m: lambda dh, a: _aten.sigmoid_backward(dh, a),  # dh * a (1 - a)
     nn.LeakyReLU: lambda m: lambda dh, z: _aten.leaky_relu_backward(dh, z, m.negative_slope, False),
     nn.Identity: lambda m: lambda dh, z: dh,
 }
@@ -96,22 +96,43 @@ class FusedAdam:
     step; this class calls the kernel directly. Gradients are read from ``.grad``.
     """
 
-    def __init__(self, params: Sequence[torch.Tensor], lr: float, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        params: Sequence[torch.Tensor],
+        lr: float,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
         self.params = list(params)
         self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
         self.exp_avgs = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
         # one step counter, shared by all tensors (the kernel only reads it)
-        self.step_count = torch.zeros((), dtype=torch.float32, device=self.params[0].device if self.params else None)
+        self.step_count = torch.zeros(
+            (), dtype=torch.float32, device=self.params[0].device if self.params else None
+        )
 
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad``."""
         with torch.no_grad():
             self.step_count.add_(1)
-            torch._fused_adam_(self.params, [p.grad for p in self.params], self.exp_avgs, self.exp_avg_sqs, [],
-                           [self.step_count] * len(self.params), amsgrad=False, lr=self.lr, beta1=self.beta1, beta2=self.beta2,
-                           weight_decay=0.0, eps=self.eps, maximize=False, grad_scale=None, found_inf=None)
+            torch._fused_adam_(
+                self.params,
+                [p.grad for p in self.params],
+                self.exp_avgs,
+                self.exp_avg_sqs,
+                [],
+                [self.step_count] * len(self.params),
+                amsgrad=False,
+                lr=self.lr,
+                beta1=self.beta1,
+                beta2=self.beta2,
+                weight_decay=0.0,
+                eps=self.eps,
+                maximize=False,
+                grad_scale=None,
+                found_inf=None,
+            )
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Drop the gradients (the hand-written backward pass overwrites them anyway)."""
@@ -129,10 +150,17 @@ class MLPPass:
         scale: :math:`c` of the loss (1 for MSE, 0.5 for half-MSE).
     """
 
-    def __init__(self, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor],
-                 activations: Sequence[nn.Module], scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        weights: Sequence[torch.Tensor],
+        biases: Sequence[torch.Tensor],
+        activations: Sequence[nn.Module],
+        scale: float = 1.0,
+    ) -> None:
         if len(activations) != len(weights) - 1:
-            raise ValueError(f"need {len(weights) - 1} activations for {len(weights)} layers, got {len(activations)}")
+            raise ValueError(
+                f"need {len(weights) - 1} activations for {len(weights)} layers, got {len(activations)}"
+            )
         self.weights, self.biases = list(weights), list(biases)
         self.activations = list(activations)
         self.derivatives = [DERIVATIVES[type(a)](a) for a in activations]
@@ -144,8 +172,12 @@ class MLPPass:
         """The pass for an ``nn.Sequential`` that :func:`supported` accepts."""
         layers = list(model)
         if not supported(layers):
-            raise ValueError("MLPPass needs Linear (with bias) layers and supported element-wise activations")
-        return cls([m.weight for m in layers[::2]], [m.bias for m in layers[::2]], layers[1::2], scale)
+            raise ValueError(
+                "MLPPass needs Linear (with bias) layers and supported element-wise activations"
+            )
+        return cls(
+            [m.weight for m in layers[::2]], [m.bias for m in layers[::2]], layers[1::2], scale
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Predictions ``(n, out)`` (or ``(K, n, out)``); keeps what backward needs.

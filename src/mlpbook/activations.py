@@ -17,8 +17,16 @@ from torch import nn
 
 from ._checks import check_int, check_positive_float
 
-__all__ = ["ACTIVATIONS", "activation_names", "get_activation", "derivative", "numerical_range",
-           "ActivationRange", "max_slope_jump", "SwiGLU"]
+__all__ = [
+    "ACTIVATIONS",
+    "activation_names",
+    "get_activation",
+    "derivative",
+    "numerical_range",
+    "ActivationRange",
+    "max_slope_jump",
+    "SwiGLU",
+]
 
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
@@ -58,9 +66,7 @@ def get_activation(name: str | nn.Module) -> nn.Module:
         )
     key = name.lower().replace("-", "_")
     if key not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}"
-        )
+        raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[key]()
 
 
@@ -107,8 +113,10 @@ def derivative(activation: str | nn.Module, z: torch.Tensor) -> torch.Tensor:
         leaf = z.detach().clone().requires_grad_(True)
         out = module(leaf)
         if out.shape != leaf.shape:
-            raise ValueError(f"activation {activation!r} changed the shape {tuple(leaf.shape)} "
-                             f"to {tuple(out.shape)}; it is not element-wise")
+            raise ValueError(
+                f"activation {activation!r} changed the shape {tuple(leaf.shape)} "
+                f"to {tuple(out.shape)}; it is not element-wise"
+            )
         (slope,) = torch.autograd.grad(out.sum(), leaf)
     return slope
 
@@ -128,20 +136,27 @@ class ActivationRange(NamedTuple):
 
     def format(self, fmt: str = ".3g") -> str:
         """Interval notation with the finite ends formatted by ``fmt``."""
+
         def end(value: float) -> str:
             if math.isinf(value):
                 return "∞" if value > 0 else "−∞"
             return format(value + 0.0, fmt).replace("-", "−")  # + 0.0: no "-0"
 
-        return (("[" if self.low_attained else "(") + end(self.low) + ", " + end(self.high)
-                + ("]" if self.high_attained else ")"))
+        return (
+            ("[" if self.low_attained else "(")
+            + end(self.low)
+            + ", "
+            + end(self.high)
+            + ("]" if self.high_attained else ")")
+        )
 
     def __str__(self) -> str:
         return self.format()
 
 
-def numerical_range(activation: str | nn.Module, *, limit: float = 15.0,
-                    points: int = 30_001) -> ActivationRange:
+def numerical_range(
+    activation: str | nn.Module, *, limit: float = 15.0, points: int = 30_001
+) -> ActivationRange:
     r"""Measure the range of an element-wise activation on a float64 grid.
 
     On the grid :math:`z_0 = -L < z_1 < \dots < z_{m-1} = L` (``limit`` :math:`L`,
@@ -168,11 +183,14 @@ def numerical_range(activation: str | nn.Module, *, limit: float = 15.0,
     with torch.no_grad():
         z = torch.linspace(-limit, limit, points, dtype=torch.float64)
         f = module(z)
-        far_low, far_high = (float(v) for v in module(torch.tensor([-2 * limit, 2 * limit],
-                                                                    dtype=torch.float64)))
+        far_low, far_high = (
+            float(v) for v in module(torch.tensor([-2 * limit, 2 * limit], dtype=torch.float64))
+        )
     f0, f1 = float(f[0]), float(f[-1])
 
-    def end(grid_extreme: float, edge: float, far: float, interior_extreme: float) -> tuple[float, bool]:
+    def end(
+        grid_extreme: float, edge: float, far: float, interior_extreme: float
+    ) -> tuple[float, bool]:
         if abs(far - edge) > 1e-3 * limit:
             return (math.inf if far > edge else -math.inf), False
         if interior_extreme == grid_extreme:
@@ -184,7 +202,9 @@ def numerical_range(activation: str | nn.Module, *, limit: float = 15.0,
     return ActivationRange(low, high, low_att, high_att)
 
 
-def max_slope_jump(activation: str | nn.Module, *, limit: float = 5.0, points: int = 100_001) -> float:
+def max_slope_jump(
+    activation: str | nn.Module, *, limit: float = 5.0, points: int = 100_001
+) -> float:
     r"""The largest change of :math:`f'` between neighbouring points of a fine grid.
 
     .. math:: \max_i |f'(z_{i+1}) - f'(z_i)|, \qquad z_i \text{ evenly spaced on } [-L, L]

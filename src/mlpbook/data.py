@@ -1,8 +1,9 @@
 """The book's tasks, generated reproducibly from a seed.
 
-Every function returns a :class:`Dataset` (a named tuple ``(x, y)`` of tensors
-in torch's default dtype, float64 once :func:`mlpbook.seed_everything` ran; rows are samples) and draws its randomness from its own
-``torch.Generator``, so the same seed gives the same data whatever ran before.
+Every function returns a :class:`Dataset`: a named tuple ``(x, y)`` of tensors
+in torch's default dtype (float64 once :func:`mlpbook.seed_everything` ran),
+one sample per row. Each draws its randomness from its own ``torch.Generator``,
+so the same seed gives the same data whatever ran before.
 """
 
 from __future__ import annotations
@@ -45,8 +46,15 @@ def rotation_matrix(degrees: float) -> torch.Tensor:
     return torch.tensor([[math.cos(t), math.sin(t)], [-math.sin(t), math.cos(t)]])
 
 
-def rotation_data(n: int = 100, *, degrees: float = 30.0, shift: tuple[float, float] = (5.0, 5.0),
-                  scale: float = 5.0, noise: float = 0.01, seed: int = DEFAULT_SEED) -> Dataset:
+def rotation_data(
+    n: int = 100,
+    *,
+    degrees: float = 30.0,
+    shift: tuple[float, float] = (5.0, 5.0),
+    scale: float = 5.0,
+    noise: float = 0.01,
+    seed: int = DEFAULT_SEED,
+) -> Dataset:
     r"""Points rotated and translated: an affine map a single linear layer can learn exactly.
 
     .. math:: x \sim 5\,\mathcal N(0, I_2), \qquad y = x R(30^\circ) + (5, 5) + 0.01\,\varepsilon
@@ -65,8 +73,9 @@ def rotation_data(n: int = 100, *, degrees: float = 30.0, shift: tuple[float, fl
     return Dataset(x, y)
 
 
-def three_clusters(n_per_cluster: int = 100, *, noise: float = 0.01,
-                   seed: int = DEFAULT_SEED) -> Dataset:
+def three_clusters(
+    n_per_cluster: int = 100, *, noise: float = 0.01, seed: int = DEFAULT_SEED
+) -> Dataset:
     r"""Three clusters of 2-D points, each moved by a different linear map.
 
     .. math::
@@ -84,7 +93,11 @@ def three_clusters(n_per_cluster: int = 100, *, noise: float = 0.01,
     x1 = torch.randn(n, 2, generator=g) + torch.tensor([3.0, -3.0])
     y1 = 3 * x1 + noise * torch.randn(n, 2, generator=g)
     x2 = torch.randn(n, 2, generator=g)
-    y2 = x2 @ rotation_matrix(150) + torch.tensor([-3.0, 3.0]) + noise * torch.randn(n, 2, generator=g)
+    y2 = (
+        x2 @ rotation_matrix(150)
+        + torch.tensor([-3.0, 3.0])
+        + noise * torch.randn(n, 2, generator=g)
+    )
     x3 = torch.randn(n, 2, generator=g) + torch.tensor([3.0, 3.0])
     y3 = -5 * x3 - noise * torch.randn(n, 2, generator=g)
     return Dataset(torch.cat([x1, x2, x3]), torch.cat([y1, y2, y3]))
@@ -119,9 +132,17 @@ def quadratic_2d(n: int = 500, *, noise: float = 0.1, seed: int = DEFAULT_SEED) 
     return Dataset(x, 2 * x + x**2 + 0.5)
 
 
-def synthetic_regression(n_samples: int = 10_100, n_features: int = 6, n_informative: int = 5,
-                         n_targets: int = 3, *, noise: float = 1.0, bias: float | None = None,
-                         seed: int = DEFAULT_SEED, dtype: torch.dtype = torch.float64) -> Dataset:
+def synthetic_regression(
+    n_samples: int = 10_100,
+    n_features: int = 6,
+    n_informative: int = 5,
+    n_targets: int = 3,
+    *,
+    noise: float = 1.0,
+    bias: float | None = None,
+    seed: int = DEFAULT_SEED,
+    dtype: torch.dtype = torch.float64,
+) -> Dataset:
     r"""A linear regression task with noise, like scikit-learn's ``make_regression`` (without it).
 
     .. math::
@@ -156,7 +177,11 @@ def synthetic_regression(n_samples: int = 10_100, n_features: int = 6, n_informa
     coef = torch.zeros(n_features, n_targets, dtype=f64)
     informative = torch.randperm(n_features, generator=g)[:n_informative]
     coef[informative] = 100.0 * torch.rand(n_informative, n_targets, generator=g, dtype=f64)
-    beta = 100.0 * torch.rand((), generator=g, dtype=f64) if bias is None else torch.tensor(float(bias), dtype=f64)
+    beta = (
+        100.0 * torch.rand((), generator=g, dtype=f64)
+        if bias is None
+        else torch.tensor(float(bias), dtype=f64)
+    )
     y = x @ coef + beta + float(noise) * torch.randn(n_samples, n_targets, generator=g, dtype=f64)
     return Dataset(x.to(dtype), y.to(dtype))
 
@@ -175,7 +200,6 @@ def diagonal_flip(*, dtype: torch.dtype | None = None) -> Dataset:
     return Dataset(x, x[:, [0, 2, 1, 3]])
 
 
-
 def wavy_curve(n: int = 400, *, low: float = -3.0, high: float = 3.0) -> Dataset:
     r"""``n`` evenly spaced points on ``[low, high]`` with a wavy target.
 
@@ -191,4 +215,3 @@ def wavy_curve(n: int = 400, *, low: float = -3.0, high: float = 3.0) -> Dataset
         raise ValueError(f"need low < high, got low={low}, high={high}")
     x = torch.linspace(low, high, n).unsqueeze(1)
     return Dataset(x, torch.sin(2 * x) + 0.5 * torch.sin(5 * x))
-

@@ -1,8 +1,8 @@
 r"""Named weight initializers, applied to every ``nn.Linear`` of a model.
 
-================== ======================================================================================================
+================== ====================================================================================================
 name               weights :math:`W \in \mathbb R^{n_\text{out} \times n_\text{in}}`
-================== ======================================================================================================
+================== ====================================================================================================
 ``default``        PyTorch's own :math:`U(\pm 1/\sqrt{n_\text{in}})`, variance :math:`1/(3 n_\text{in})`
 ``he``             :math:`\mathcal N(0, 2 / n_\text{in})` (He et al. 2015)
 ``xavier``         :math:`\mathcal N(0, 2 / (n_\text{in} + n_\text{out}))` (Glorot and Bengio 2010)
@@ -11,10 +11,10 @@ name               weights :math:`W \in \mathbb R^{n_\text{out} \times n_\text{i
 ``identity``       :math:`I` (square layers only)
 ``zeros``          :math:`0` (every unit identical: symmetry is never broken)
 ``constant``       :math:`1 / n_\text{in}`: every unit starts as the mean of its inputs
-``he_leaky``       :math:`\mathcal N(0, g^2 / n_\text{in})`, :math:`g = \sqrt{2 / (1 + \alpha^2)}`, :math:`\alpha = 0.01`
+``he_leaky``       :math:`\mathcal N(0, g^2 / n_\text{in})`, :math:`g = \sqrt{2/(1+\alpha^2)}`, :math:`\alpha = 0.01`
 ``xavier_uniform`` :math:`U(\pm\sqrt{6 / (n_\text{in} + n_\text{out})})`, the variance of ``xavier``
 ``he_uniform``     :math:`U(\pm\sqrt{6 / n_\text{in}})`, the variance of ``he``
-================== ======================================================================================================
+================== ====================================================================================================
 
 Biases are set to zero by every initializer except ``default`` (which draws them from
 the same range as the weights).
@@ -48,7 +48,14 @@ from torch import nn
 
 from .activations import ACTIVATIONS
 
-__all__ = ["INITIALIZERS", "Fill", "initializer_names", "initialize", "leaky_relu_gain", "he_normal"]
+__all__ = [
+    "INITIALIZERS",
+    "Fill",
+    "initializer_names",
+    "initialize",
+    "leaky_relu_gain",
+    "he_normal",
+]
 
 Fill = Callable[[torch.Tensor, torch.Generator | None], None]
 """A function ``fill(weight, generator)`` that fills a weight of shape ``(n_out, n_in)`` in place."""
@@ -56,7 +63,9 @@ Fill = Callable[[torch.Tensor, torch.Generator | None], None]
 
 def _identity(w: torch.Tensor, g: torch.Generator | None) -> None:
     if w.shape[0] != w.shape[1]:
-        raise ValueError(f"the identity initializer needs square layers, got a layer of shape {tuple(w.shape)}")
+        raise ValueError(
+            f"the identity initializer needs square layers, got a layer of shape {tuple(w.shape)}"
+        )
     nn.init.eye_(w)
 
 
@@ -99,7 +108,8 @@ def leaky_relu_gain(negative_slope: float) -> float:
     """
     if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
         raise TypeError(
-            f"negative_slope must be a number, got {negative_slope!r} ({type(negative_slope).__name__})")
+            f"negative_slope must be a number, got {negative_slope!r} ({type(negative_slope).__name__})"
+        )
     if not 0 <= negative_slope < math.inf:
         raise ValueError(f"negative_slope must be a finite number >= 0, got {negative_slope}")
     return math.sqrt(2.0 / (1.0 + float(negative_slope) ** 2))
@@ -142,7 +152,9 @@ def initializer_names() -> list[str]:
     return list(INITIALIZERS)
 
 
-def initialize(model: nn.Module, name: str | Fill, *, generator: torch.Generator | None = None) -> nn.Module:
+def initialize(
+    model: nn.Module, name: str | Fill, *, generator: torch.Generator | None = None
+) -> nn.Module:
     """Re-initialize every ``nn.Linear`` in ``model`` with the named scheme, in place.
 
     Args:
@@ -161,8 +173,10 @@ def initialize(model: nn.Module, name: str | Fill, *, generator: torch.Generator
     if callable(name):
         fill = name
     elif not isinstance(name, str):
-        raise TypeError(f"init must be an initializer name ({', '.join(INITIALIZERS)}) or a function "
-                        f"fill(weight, generator); got {name!r} ({type(name).__name__})")
+        raise TypeError(
+            f"init must be an initializer name ({', '.join(INITIALIZERS)}) or a function "
+            f"fill(weight, generator); got {name!r} ({type(name).__name__})"
+        )
     elif name.lower() not in INITIALIZERS:
         raise ValueError(f"unknown initializer {name!r}; valid names: {', '.join(INITIALIZERS)}")
     else:

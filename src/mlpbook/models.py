@@ -38,9 +38,15 @@ def check_sizes(sizes: Sequence[int]) -> list[int]:
     return list(sizes)
 
 
-def make_mlp(sizes: Sequence[int], activation: str | nn.Module = "relu", *, init: str = "default",
-             bias: bool = True, final_activation: str | None = None,
-             generator: torch.Generator | None = None) -> nn.Sequential:
+def make_mlp(
+    sizes: Sequence[int],
+    activation: str | nn.Module = "relu",
+    *,
+    init: str = "default",
+    bias: bool = True,
+    final_activation: str | None = None,
+    generator: torch.Generator | None = None,
+) -> nn.Sequential:
     """Build ``Linear, act, Linear, act, ..., Linear`` as an ``nn.Sequential``.
 
     Args:
@@ -75,8 +81,11 @@ def make_mlp(sizes: Sequence[int], activation: str | nn.Module = "relu", *, init
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out, bias=bias))
         if i < len(sizes) - 2:
-            layers.append(get_activation(activation) if isinstance(activation, str)
-                          else copy.deepcopy(activation))
+            layers.append(
+                get_activation(activation)
+                if isinstance(activation, str)
+                else copy.deepcopy(activation)
+            )
     if final_activation is not None:
         layers.append(get_activation(final_activation))
     model = nn.Sequential(*layers)

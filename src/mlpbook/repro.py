@@ -24,7 +24,16 @@ import torch
 
 from ._checks import check_int
 
-__all__ = ["DEFAULT_SEED", "DEFAULT_DTYPE", "THREADS_ENV", "seed_everything", "make_generator", "progress", "progress_enabled", "NO_PROGRESS_ENV"]
+__all__ = [
+    "DEFAULT_SEED",
+    "DEFAULT_DTYPE",
+    "THREADS_ENV",
+    "seed_everything",
+    "make_generator",
+    "progress",
+    "progress_enabled",
+    "NO_PROGRESS_ENV",
+]
 
 DEFAULT_SEED: int = 0
 """The seed every chapter and experiment uses unless told otherwise."""
@@ -58,8 +67,9 @@ def default_threads() -> int:
     return int(raw)
 
 
-def seed_everything(seed: int = DEFAULT_SEED, *, threads: int | None = None,
-                    dtype: torch.dtype = DEFAULT_DTYPE) -> None:
+def seed_everything(
+    seed: int = DEFAULT_SEED, *, threads: int | None = None, dtype: torch.dtype = DEFAULT_DTYPE
+) -> None:
     """Seed Python, NumPy and torch, fix the thread count and make ``dtype`` torch's default.
 
     Args:
@@ -115,8 +125,13 @@ def progress_enabled() -> bool:
     return os.environ.get(NO_PROGRESS_ENV, "").strip().lower() in ("", "0", "false", "no")
 
 
-def progress(iterable: Iterable[T], *, total: int | None = None, desc: str | None = None,
-             enabled: bool | None = None) -> Iterator[T]:
+def progress(
+    iterable: Iterable[T],
+    *,
+    total: int | None = None,
+    desc: str | None = None,
+    enabled: bool | None = None,
+) -> Iterator[T]:
     """Wrap a long loop in a text progress bar for a reader running a chapter.
 
     The bar goes to stderr and is switched off when ``enabled`` is false or,
@@ -130,5 +145,6 @@ def progress(iterable: Iterable[T], *, total: int | None = None, desc: str | Non
         return iter(iterable)
     from tqdm import tqdm  # imported lazily: only readers' runs need it
 
-    return iter(tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False,
-                     mininterval=0.5))
+    return iter(
+        tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False, mininterval=0.5)
+    )

@@ -32,12 +32,20 @@ from collections.abc import Sequence
 import torch
 
 from ._checks import check_choice, check_int, check_positive_float
-from .activations import get_activation
 from ._engine import DERIVATIVES, MLPPass
+from .activations import get_activation
 from .models import make_mlp
 from .repro import progress
-from .training import (DIVERGENCE_FACTOR, LOSSES, History, TrainingDiverged, check_data, check_snapshot_epochs,
-                    make_optimizer, check_output_shape)
+from .training import (
+    DIVERGENCE_FACTOR,
+    LOSSES,
+    History,
+    TrainingDiverged,
+    check_data,
+    check_output_shape,
+    check_snapshot_epochs,
+    make_optimizer,
+)
 
 __all__ = ["train_seeds", "stack_mlps", "StackedMLP"]
 
@@ -49,7 +57,9 @@ class StackedMLP(torch.nn.Module):
     ``(K, n, d_in)``) to ``(K, n, d_out)``.
     """
 
-    def __init__(self, weights: list[torch.Tensor], biases: list[torch.Tensor], activation: str) -> None:
+    def __init__(
+        self, weights: list[torch.Tensor], biases: list[torch.Tensor], activation: str
+    ) -> None:
         super().__init__()
         self.weights = torch.nn.ParameterList(torch.nn.Parameter(w) for w in weights)
         self.biases = torch.nn.ParameterList(torch.nn.Parameter(b) for b in biases)
@@ -70,16 +80,22 @@ class StackedMLP(torch.nn.Module):
         return h
 
 
-def stack_mlps(sizes: Sequence[int], activation: str, seeds: Sequence[int],
-               inits: Sequence[str]) -> StackedMLP:
+def stack_mlps(
+    sizes: Sequence[int], activation: str, seeds: Sequence[int], inits: Sequence[str]
+) -> StackedMLP:
     """Build one MLP per seed (as ``make_mlp`` would) and stack their parameters."""
     models = []
     for seed, init in zip(seeds, inits):
         torch.manual_seed(seed)
         models.append(make_mlp(sizes, activation, init=init))
     linears = [[m[i] for i in range(0, len(m), 2)] for m in models]
-    weights = [torch.stack([ls[j].weight.detach() for ls in linears]).clone() for j in range(len(linears[0]))]
-    biases = [torch.stack([ls[j].bias.detach() for ls in linears]).clone() for j in range(len(linears[0]))]
+    weights = [
+        torch.stack([ls[j].weight.detach() for ls in linears]).clone()
+        for j in range(len(linears[0]))
+    ]
+    biases = [
+        torch.stack([ls[j].bias.detach() for ls in linears]).clone() for j in range(len(linears[0]))
+    ]
     return StackedMLP(weights, biases, activation)
 
 
@@ -126,11 +142,23 @@ def _per_model(name: str, value, k: int, check) -> list:
     return [check(value)] * k
 
 
-def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds: Sequence[int],
-                epochs: int, activation: str = "relu", init: str | Sequence[str] = "default",
-                lr: float | Sequence[float] = 1e-3, optimizer: str = "adam", loss: str = "mse",
-                snapshot_epochs: Sequence[int] | None = None, device: str | torch.device | None = None,
-                show_progress: bool | None = None, desc: str | None = None) -> list[History]:
+def train_seeds(
+    sizes: Sequence[int],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    seeds: Sequence[int],
+    epochs: int,
+    activation: str = "relu",
+    init: str | Sequence[str] = "default",
+    lr: float | Sequence[float] = 1e-3,
+    optimizer: str = "adam",
+    loss: str = "mse",
+    snapshot_epochs: Sequence[int] | None = None,
+    device: str | torch.device | None = None,
+    show_progress: bool | None = None,
+    desc: str | None = None,
+) -> list[History]:
     """Train one MLP per seed, all K in one vectorized full-batch run.
 
     Equivalent, up to floating-point rounding, to K calls of
@@ -180,7 +208,9 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
     scale = 0.5 if loss_name == "half_mse" else 1.0
     act = model.activation
     if type(act) in DERIVATIVES:
-        fast = MLPPass(list(model.weights), list(model.biases), [act] * (len(model.weights) - 1), scale)
+        fast = MLPPass(
+            list(model.weights), list(model.biases), [act] * (len(model.weights) - 1), scale
+        )
         forward, per_model = fast.forward, fast.loss
 
         def backward(pred: torch.Tensor, value: torch.Tensor) -> None:
@@ -222,15 +252,32 @@ def train_seeds(sizes: Sequence[int], x: torch.Tensor, y: torch.Tensor, *, seeds
         raise TrainingDiverged(
             f"training diverged: the loss of seed {seeds[model_index]} (lr={lrs[model_index]}) "
             f"became {losses[epoch, model_index].item():.3g} at epoch {epoch}, from "
-            f"{losses[0, model_index].item():.3g} before training; try a smaller learning rate")
+            f"{losses[0, model_index].item():.3g} before training; try a smaller learning rate"
+        )
     snaps = torch.stack(kept).cpu() if kept else None
     histories = []
     for i in range(k):
-        settings = dict(epochs=epochs, lr=lrs[i], optimizer=opt_name, loss=loss_name, batch_size=None,
-                        seed=seeds[i], init=inits[i], activation=activation, sizes=list(sizes))
-        histories.append(History(
-            loss=losses[:, i].numpy().copy(), snapshot_epochs=frames,
-            snapshots=(snaps[:, i].numpy().copy() if snaps is not None
-                       else torch.zeros(0, x.shape[0], y.shape[1]).numpy()),
-            settings=settings))
+        settings = dict(
+            epochs=epochs,
+            lr=lrs[i],
+            optimizer=opt_name,
+            loss=loss_name,
+            batch_size=None,
+            seed=seeds[i],
+            init=inits[i],
+            activation=activation,
+            sizes=list(sizes),
+        )
+        histories.append(
+            History(
+                loss=losses[:, i].numpy().copy(),
+                snapshot_epochs=frames,
+                snapshots=(
+                    snaps[:, i].numpy().copy()
+                    if snaps is not None
+                    else torch.zeros(0, x.shape[0], y.shape[1]).numpy()
+                ),
+                settings=settings,
+            )
+        )
     return histories

@@ -18,8 +18,13 @@ def _cell(value: Any, fmt: str) -> str:
     return str(value).replace("|", "\\|")
 
 
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, fmt: str = ".4g",
-                   align: Sequence[str] | None = None) -> str:
+def markdown_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    fmt: str = ".4g",
+    align: Sequence[str] | None = None,
+) -> str:
     """A GitHub-flavoured Markdown table.
 
     Args:
@@ -38,7 +43,9 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, fmt
             raise ValueError(f"row {i} has {len(row)} cells, the header has {len(headers)}")
     if align is None:
         first = rows[0] if rows else [""] * len(headers)
-        align = ["r" if isinstance(v, (int, float)) and not isinstance(v, bool) else "l" for v in first]
+        align = [
+            "r" if isinstance(v, (int, float)) and not isinstance(v, bool) else "l" for v in first
+        ]
     if len(align) != len(headers) or any(a not in "lcr" for a in align):
         raise ValueError(f"align must give one of 'l', 'c', 'r' per column, got {list(align)!r}")
     rule = {"l": ":---", "c": ":---:", "r": "---:"}
@@ -95,7 +102,10 @@ def round_to_spread(mean: float, spread: float) -> tuple[str, str]:
         return f"{m:.{places}f}", f"{s:.{places}f}"
     power = math.floor(math.log10(max(abs(m), s)))
     places = power - exponent
-    return f"{m / 10.0**power:.{places}f}e{power:+03d}", f"{s / 10.0**power:.{places}f}e{power:+03d}"
+    return (
+        f"{m / 10.0**power:.{places}f}e{power:+03d}",
+        f"{s / 10.0**power:.{places}f}e{power:+03d}",
+    )
 
 
 def mean_spread(values: Sequence[float], *, spread: str = "std", fmt: str | None = None) -> str:
@@ -131,7 +141,11 @@ def mean_spread(values: Sequence[float], *, spread: str = "std", fmt: str | None
         raise ValueError(f"mean_spread needs finite values, got {bad[0]} among {len(vals)} values")
     mean = sum(vals) / len(vals)
     if spread == "std":
-        std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) if len(vals) > 1 else 0.0
+        std = (
+            math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1))
+            if len(vals) > 1
+            else 0.0
+        )
         if fmt is None:
             shown_mean, shown_std = round_to_spread(mean, std)
             return f"{shown_mean} ± {shown_std}"

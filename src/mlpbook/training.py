@@ -36,8 +36,17 @@ from torch import nn
 from ._checks import check_choice, check_int, check_positive_float
 from .repro import progress
 
-__all__ = ["History", "TrainingDiverged", "DIVERGENCE_FACTOR", "diverged", "check_output_shape", "train",
-           "frame_epochs", "LOSSES", "OPTIMIZERS"]
+__all__ = [
+    "History",
+    "TrainingDiverged",
+    "DIVERGENCE_FACTOR",
+    "diverged",
+    "check_output_shape",
+    "train",
+    "frame_epochs",
+    "LOSSES",
+    "OPTIMIZERS",
+]
 
 LOSSES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "mse": F.mse_loss,
@@ -70,8 +79,10 @@ def diverged(loss: float, start: float) -> bool:
 def check_output_shape(pred: torch.Tensor, y: torch.Tensor) -> None:
     """Raise ValueError if the predictions and targets differ in shape (no silent broadcasting)."""
     if pred.shape[-2:] != y.shape[-2:]:
-        raise ValueError(f"the model's predictions have shape {tuple(pred.shape)} but the targets y have shape "
-                         f"{tuple(y.shape)}: the model's output width must equal y's number of columns")
+        raise ValueError(
+            f"the model's predictions have shape {tuple(pred.shape)} but the targets y have shape "
+            f"{tuple(y.shape)}: the model's output width must equal y's number of columns"
+        )
 
 
 @dataclass
@@ -142,7 +153,9 @@ def check_data(x: torch.Tensor, y: torch.Tensor, model: nn.Module | None = None)
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
         if t.ndim != 2:
-            raise ValueError(f"{name} must have shape (n_samples, n_features), got {tuple(t.shape)}")
+            raise ValueError(
+                f"{name} must have shape (n_samples, n_features), got {tuple(t.shape)}"
+            )
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y need the same number of rows, got {x.shape[0]} and {y.shape[0]}")
     params = [p for p in model.parameters() if p.is_floating_point()] if model is not None else []
@@ -152,24 +165,30 @@ def check_data(x: torch.Tensor, y: torch.Tensor, model: nn.Module | None = None)
             if t.dtype != dtype:
                 raise TypeError(
                     f"{name} has dtype {t.dtype} but the model's parameters are {dtype}; make both after "
-                    f"mlpbook.seed_everything (float64), or convert with {name}.to({dtype})")
+                    f"mlpbook.seed_everything (float64), or convert with {name}.to({dtype})"
+                )
 
 
 def make_optimizer(params: list[torch.Tensor], name: str, lr: float):
     """``torch.optim`` SGD, or Adam through its fused kernel (the same update,
     one kernel call per step instead of several per tensor)."""
-    if name == "adam" and params and all(p.is_floating_point() and p.device.type in ("cpu", "cuda")
-                                         for p in params):
+    if (
+        name == "adam"
+        and params
+        and all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params)
+    ):
         from ._engine import FusedAdam
 
         return FusedAdam(params, lr=lr)
     return OPTIMIZERS[name](params, lr=lr)
 
 
-def _shape_checked(loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-                   ) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+def _shape_checked(
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """``loss_fn`` that first refuses predictions and targets of different shapes
     (PyTorch's losses would broadcast them and train on the wrong thing)."""
+
     def checked(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         check_output_shape(pred, y)
         return loss_fn(pred, y)
@@ -195,33 +214,57 @@ class _Recorder:
             raise TrainingDiverged(
                 f"training diverged: the loss became {loss:.3g} at epoch {epoch}, from {self.losses[0]:.3g} "
                 f"before training (optimizer={self.settings['optimizer']}, lr={self.settings['lr']}); "
-                "try a smaller learning rate")
+                "try a smaller learning rate"
+            )
 
     def history(self, n: int, d_out: int) -> History:
-        snapshots = (torch.stack(self.kept).cpu().numpy() if self.kept
-                     else np.zeros((0, n, d_out), dtype=np.float64))
-        return History(loss=self.losses, snapshot_epochs=self.snapshot_epochs, snapshots=snapshots,
-                       settings=self.settings)
+        snapshots = (
+            torch.stack(self.kept).cpu().numpy()
+            if self.kept
+            else np.zeros((0, n, d_out), dtype=np.float64)
+        )
+        return History(
+            loss=self.losses,
+            snapshot_epochs=self.snapshot_epochs,
+            snapshots=snapshots,
+            settings=self.settings,
+        )
 
 
-def _fit_autograd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable, opt: Any,
-                  epochs: Iterable[int], last: int, record: _Recorder) -> None:
+def _fit_autograd(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable,
+    opt: Any,
+    epochs: Iterable[int],
+    last: int,
+    record: _Recorder,
+) -> None:
     """Full-batch gradient descent, the loop every PyTorch tutorial writes."""
     # region: training-loop
     for epoch in epochs:
-        pred = model(x)                  # forward pass: the parameters after `epoch` updates
+        pred = model(x)  # forward pass: the parameters after `epoch` updates
         loss = loss_fn(pred, y)
         record(epoch, pred, loss.item())  # bookkeeping: the loss curve, snapshots, divergence
         if epoch == last:
             break
         opt.zero_grad()
-        loss.backward()                  # backward pass: autograd fills every p.grad
-        opt.step()                       # the optimizer's update, here Adam's
+        loss.backward()  # backward pass: autograd fills every p.grad
+        opt.step()  # the optimizer's update, here Adam's
     # endregion: training-loop
 
 
-def _fit_engine(engine: Any, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable, opt: Any,
-                epochs: Iterable[int], last: int, record: _Recorder) -> None:
+def _fit_engine(
+    engine: Any,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable,
+    opt: Any,
+    epochs: Iterable[int],
+    last: int,
+    record: _Recorder,
+) -> None:
     """The same loop with the hand-written forward and backward pass of :mod:`mlpbook._engine`."""
     with torch.no_grad():
         for epoch in epochs:
@@ -235,9 +278,17 @@ def _fit_engine(engine: Any, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable
             opt.step()
 
 
-def _fit_minibatches(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: Callable, opt: Any,
-                     epochs: Iterable[int], batch_size: int, generator: torch.Generator | None,
-                     record: _Recorder) -> None:
+def _fit_minibatches(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable,
+    opt: Any,
+    epochs: Iterable[int],
+    batch_size: int,
+    generator: torch.Generator | None,
+    record: _Recorder,
+) -> None:
     """Minibatch gradient descent on a new random order of the rows every epoch."""
     n = x.shape[0]
     for e in epochs:
@@ -245,7 +296,7 @@ def _fit_minibatches(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn
             order = torch.randperm(n, generator=generator)
             total = torch.zeros((), dtype=torch.float64)
             for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
+                idx = order[start : start + batch_size]
                 value = loss_fn(model(x[idx]), y[idx])
                 opt.zero_grad()
                 value.backward()
@@ -262,16 +313,32 @@ def _engine_for(model: nn.Module, loss_name: str, autograd: bool) -> Any | None:
     """The hand-written pass of :mod:`mlpbook._engine` for ``model``, or ``None`` where it does not apply."""
     from ._engine import MLPPass, supported
 
-    if autograd or loss_name not in ("mse", "half_mse") or not isinstance(model, nn.Sequential) \
-            or not supported(list(model)):
+    if (
+        autograd
+        or loss_name not in ("mse", "half_mse")
+        or not isinstance(model, nn.Sequential)
+        or not supported(list(model))
+    ):
         return None
     return MLPPass.from_sequential(model, scale=0.5 if loss_name == "half_mse" else 1.0)
 
 
-def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float = 1e-3,
-          optimizer: str = "adam", loss: str = "mse", batch_size: int | None = None,
-          snapshot_epochs: Sequence[int] | None = None, generator: torch.Generator | None = None,
-          show_progress: bool | None = None, desc: str | None = None, autograd: bool = False) -> History:
+def train(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    lr: float = 1e-3,
+    optimizer: str = "adam",
+    loss: str = "mse",
+    batch_size: int | None = None,
+    snapshot_epochs: Sequence[int] | None = None,
+    generator: torch.Generator | None = None,
+    show_progress: bool | None = None,
+    desc: str | None = None,
+    autograd: bool = False,
+) -> History:
     """Train ``model`` in place on ``(x, y)`` and return its :class:`History`.
 
     Full-batch training runs the tutorial loop (``_fit_autograd``: forward,

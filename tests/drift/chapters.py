@@ -14,7 +14,6 @@ those notebooks and compares every output with the stored one.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -51,8 +50,9 @@ def toc_files_missing() -> list[str]:
     import yaml
 
     text = (ROOT / "_toc.yml").read_text()
-    entries = [yaml.safe_load(text)["root"]] + [m.strip() for m in
-                                                 __import__("re").findall(r"file:\s*(\S+)", text)]
+    entries = [yaml.safe_load(text)["root"]] + [
+        m.strip() for m in __import__("re").findall(r"file:\s*(\S+)", text)
+    ]
     return sorted({e for e in entries if not (ROOT / f"{e}.md").exists()})
 
 
@@ -83,8 +83,12 @@ def build_reference(chapter: Path) -> Path:
     set_drift_kernel_environment()
     nb = read_chapter(chapter)
     nb.metadata.pop("jupytext", None)
-    client = NotebookClient(nb, timeout=1800, kernel_name="python3",
-                            resources={"metadata": {"path": str(chapter.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=1800,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(chapter.parent)}},
+    )
     client.execute()
     REFERENCES.mkdir(exist_ok=True)
     target = reference_path(chapter)

@@ -23,12 +23,19 @@ from __future__ import annotations
 from typing import Any
 
 from nbval.plugin import IPyNbCell, coalesce_streams
-
 from tolerance import compare_values, glue_units
 
 # Not compared: run-specific bookkeeping, and the PNG itself (its summary is).
-SKIPPED_KEYS = {"metadata", "traceback", "prompt_number", "execution_count", "transient",
-                "image/png", "image/jpeg", "application/vnd.jupyter.widget-view+json"}
+SKIPPED_KEYS = {
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "execution_count",
+    "transient",
+    "image/png",
+    "image/jpeg",
+    "application/vnd.jupyter.widget-view+json",
+}
 
 
 def _glue_name(output: Any) -> str | None:
@@ -59,7 +66,9 @@ def _glue_specs(notebook: Any) -> dict[str, list[str]]:
     return cached
 
 
-def tolerant_compare_outputs(self: IPyNbCell, test: list, ref: list, skip_compare: Any = None) -> bool:
+def tolerant_compare_outputs(
+    self: IPyNbCell, test: list, ref: list, skip_compare: Any = None
+) -> bool:
     """nbval's ``compare_outputs`` with reader-visible tolerance (see module docstring)."""
     self.comparison_traceback = []
     test, ref = coalesce_streams(list(test)), coalesce_streams(list(ref))
@@ -68,7 +77,8 @@ def tolerant_compare_outputs(self: IPyNbCell, test: list, ref: list, skip_compar
     if kinds(test) != kinds(ref):
         self.comparison_traceback.append(
             f"{where_cell}: the outputs changed kind or number:\n    reference: {kinds(ref)}\n    now:       "
-            f"{kinds(test)}")
+            f"{kinds(test)}"
+        )
         return False
     specs = _glue_specs(self.parent.nb)
     for index, (ref_out, test_out) in enumerate(zip(ref, test)):
@@ -79,11 +89,16 @@ def tolerant_compare_outputs(self: IPyNbCell, test: list, ref: list, skip_compar
         if set(ref_fields) != set(test_fields):
             self.comparison_traceback.append(
                 f"{label}: MIME types changed: missing {sorted(set(ref_fields) - set(test_fields))}, "
-                f"new {sorted(set(test_fields) - set(ref_fields))}")
+                f"new {sorted(set(test_fields) - set(ref_fields))}"
+            )
             return False
         for key in ref_fields:
-            found = compare_values(ref_fields[key], test_fields[key], f"{label} [{key}]",
-                                   specs.get(name) if name else None)
+            found = compare_values(
+                ref_fields[key],
+                test_fields[key],
+                f"{label} [{key}]",
+                specs.get(name) if name else None,
+            )
             if found is not None:
                 self.comparison_traceback.append(str(found))
                 return False

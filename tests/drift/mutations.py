@@ -63,128 +63,249 @@ class Mutation:
 
 MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
-        "seeds-plus-one", "every seed shifted by one (seed_everything and make_generator seed with seed + 1)",
+        "seeds-plus-one",
+        "every seed shifted by one (seed_everything and make_generator seed with seed + 1)",
         "repro.py",
-        (("    random.seed(seed)\n    np.random.seed(seed % 2**32)\n    torch.manual_seed(seed)\n",
-          "    random.seed(seed + 1)\n    np.random.seed((seed + 1) % 2**32)\n    torch.manual_seed(seed + 1)\n"),
-         ("    generator.manual_seed(seed)\n", "    generator.manual_seed(seed + 1)\n")),
-        (f"{REFS}/linear-to-mlp.ipynb",)),
+        (
+            (
+                "    random.seed(seed)\n    np.random.seed(seed % 2**32)\n    torch.manual_seed(seed)\n",
+                "    random.seed(seed + 1)\n    np.random.seed((seed + 1) % 2**32)\n    torch.manual_seed(seed + 1)\n",
+            ),
+            ("    generator.manual_seed(seed)\n", "    generator.manual_seed(seed + 1)\n"),
+        ),
+        (f"{REFS}/linear-to-mlp.ipynb",),
+    ),
     Mutation(
-        "axis-label", "convergence_plot labels its x axis 'input' instead of 'x' (a matplotlib figure's text)",
+        "axis-label",
+        "convergence_plot labels its x axis 'input' instead of 'x' (a matplotlib figure's text)",
         "plots/training.py",
-        (('    ax.set_xlabel("x", color="#dddddd")\n', '    ax.set_xlabel("input", color="#dddddd")\n'),),
-        (f"{REFS}/linear-to-mlp.ipynb",)),
+        (
+            (
+                '    ax.set_xlabel("x", color="#dddddd")\n',
+                '    ax.set_xlabel("input", color="#dddddd")\n',
+            ),
+        ),
+        (f"{REFS}/linear-to-mlp.ipynb",),
+    ),
     Mutation(
-        "no-shuffle", "train() never shuffles minibatches (rows in the same order every epoch)",
+        "no-shuffle",
+        "train() never shuffles minibatches (rows in the same order every epoch)",
         "training.py",
         (("order = torch.randperm(n, generator=generator)", "order = torch.arange(n)"),),
-        (f"{UNIT}/test_package.py::test_train_minibatches_are_a_new_permutation_every_epoch",
-         f"{UNIT}/test_package.py::test_train_shuffling_follows_the_generator")),
+        (
+            f"{UNIT}/test_package.py::test_train_minibatches_are_a_new_permutation_every_epoch",
+            f"{UNIT}/test_package.py::test_train_shuffling_follows_the_generator",
+        ),
+    ),
     Mutation(
-        "lr-inf-accepted", "the positive-number check lets lr=inf through (only rejects <= 0 and NaN)",
+        "lr-inf-accepted",
+        "the positive-number check lets lr=inf through (only rejects <= 0 and NaN)",
         "_checks.py",
         (('    if not value > 0 or value == float("inf"):\n', "    if not value > 0:\n"),),
-        (f"{UNIT}/test_package.py::test_train_rejects_bad_arguments",)),
+        (f"{UNIT}/test_package.py::test_train_rejects_bad_arguments",),
+    ),
     Mutation(
-        "batchnorm-unbiased-var", "batch norm normalizes with the unbiased variance (divide by B - 1, not B)",
+        "batchnorm-unbiased-var",
+        "batch norm normalizes with the unbiased variance (divide by B - 1, not B)",
         "chapters/batchnorm.py",
-        (("        var = ((x - mean) ** 2).mean(dim=0)  # biased: divide by B\n",
-          "        var = ((x - mean) ** 2).sum(dim=0) / (x.shape[0] - 1)  # biased: divide by B\n"),),
-        (f"{UNIT}/chapters/test_batchnorm.py::test_biased_variance_normalizes_unbiased_variance_is_stored",)),
+        (
+            (
+                "        var = ((x - mean) ** 2).mean(dim=0)  # biased: divide by B\n",
+                "        var = ((x - mean) ** 2).sum(dim=0) / (x.shape[0] - 1)  # biased: divide by B\n",
+            ),
+        ),
+        (
+            f"{UNIT}/chapters/test_batchnorm.py::test_biased_variance_normalizes_unbiased_variance_is_stored",
+        ),
+    ),
     Mutation(
-        "batchnorm-momentum-swapped", "running statistics weight the old value by m and the new one by 1 - m",
+        "batchnorm-momentum-swapped",
+        "running statistics weight the old value by m and the new one by 1 - m",
         "chapters/batchnorm.py",
-        (("            self.running_var = (1 - m) * self.running_var + m * unbiased_var\n",
-          "            self.running_var = m * self.running_var + (1 - m) * unbiased_var\n"),),
-        (f"{UNIT}/chapters/test_batchnorm.py::test_biased_variance_normalizes_unbiased_variance_is_stored",)),
+        (
+            (
+                "            self.running_var = (1 - m) * self.running_var + m * unbiased_var\n",
+                "            self.running_var = m * self.running_var + (1 - m) * unbiased_var\n",
+            ),
+        ),
+        (
+            f"{UNIT}/chapters/test_batchnorm.py::test_biased_variance_normalizes_unbiased_variance_is_stored",
+        ),
+    ),
     Mutation(
-        "dropout-no-rescale", "inverted dropout without its 1/(1-p) rescaling (expected output under input dropout)",
+        "dropout-no-rescale",
+        "inverted dropout without its 1/(1-p) rescaling (expected output under input dropout)",
         "chapters/dropout_case.py",
-        (("        return (1 - p) * g(x / (1 - p)) + p * g(torch.zeros_like(x))\n",
-          "        return (1 - p) * g(x) + p * g(torch.zeros_like(x))\n"),),
-        (f"{UNIT}/chapters/test_dropout_case.py::test_input_dropout_inflates_the_mean_of_a_square",)),
+        (
+            (
+                "        return (1 - p) * g(x / (1 - p)) + p * g(torch.zeros_like(x))\n",
+                "        return (1 - p) * g(x) + p * g(torch.zeros_like(x))\n",
+            ),
+        ),
+        (
+            f"{UNIT}/chapters/test_dropout_case.py::test_input_dropout_inflates_the_mean_of_a_square",
+        ),
+    ),
     Mutation(
-        "xavier-fan-in-only", "Xavier initialization with variance 1/fan_in instead of 2/(fan_in + fan_out)",
+        "xavier-fan-in-only",
+        "Xavier initialization with variance 1/fan_in instead of 2/(fan_in + fan_out)",
         "initializers.py",
-        (('    "xavier": _normal(lambda fan_in, fan_out: (2.0 / (fan_in + fan_out)) ** 0.5),\n',
-          '    "xavier": _normal(lambda fan_in, fan_out: (1.0 / fan_in) ** 0.5),\n'),),
-        (f"{UNIT}/test_package.py::test_initializer_scales",)),
+        (
+            (
+                '    "xavier": _normal(lambda fan_in, fan_out: (2.0 / (fan_in + fan_out)) ** 0.5),\n',
+                '    "xavier": _normal(lambda fan_in, fan_out: (1.0 / fan_in) ** 0.5),\n',
+            ),
+        ),
+        (f"{UNIT}/test_package.py::test_initializer_scales",),
+    ),
     Mutation(
-        "he-gain-one", "He initialization with gain 1 (variance 1/fan_in) instead of sqrt(2)",
+        "he-gain-one",
+        "He initialization with gain 1 (variance 1/fan_in) instead of sqrt(2)",
         "initializers.py",
-        (('    "he": _normal(lambda fan_in, fan_out: (2.0 / fan_in) ** 0.5),\n',
-          '    "he": _normal(lambda fan_in, fan_out: (1.0 / fan_in) ** 0.5),\n'),),
-        (f"{UNIT}/test_package.py::test_initializer_scales",)),
+        (
+            (
+                '    "he": _normal(lambda fan_in, fan_out: (2.0 / fan_in) ** 0.5),\n',
+                '    "he": _normal(lambda fan_in, fan_out: (1.0 / fan_in) ** 0.5),\n',
+            ),
+        ),
+        (f"{UNIT}/test_package.py::test_initializer_scales",),
+    ),
     Mutation(
-        "regions-off-by-one", "the one-layer region bound sums binomials up to min(n, d) - 1 (range end off by one)",
+        "regions-off-by-one",
+        "the one-layer region bound sums binomials up to min(n, d) - 1 (range end off by one)",
         "chapters/width_depth.py",
-        (("    return sum(math.comb(n, i) for i in range(min(n, d) + 1))\n",
-          "    return sum(math.comb(n, i) for i in range(min(n, d)))\n"),),
-        (f"{UNIT}/chapters/test_width_depth.py::test_one_layer_bound_known_values",)),
+        (
+            (
+                "    return sum(math.comb(n, i) for i in range(min(n, d) + 1))\n",
+                "    return sum(math.comb(n, i) for i in range(min(n, d)))\n",
+            ),
+        ),
+        (f"{UNIT}/chapters/test_width_depth.py::test_one_layer_bound_known_values",),
+    ),
     Mutation(
-        "tanh-backward", "the from-scratch tanh backward uses 1 - a instead of 1 - a**2",
+        "tanh-backward",
+        "the from-scratch tanh backward uses 1 - a instead of 1 - a**2",
         "chapters/backprop.py",
-        (("        return self._check_grad(grad_a, a) * (1.0 - a * a)\n",
-          "        return self._check_grad(grad_a, a) * (1.0 - a)\n"),),
-        (f"{UNIT}/chapters/test_backprop.py::test_activation_forward_and_backward_match_autograd",)),
+        (
+            (
+                "        return self._check_grad(grad_a, a) * (1.0 - a * a)\n",
+                "        return self._check_grad(grad_a, a) * (1.0 - a)\n",
+            ),
+        ),
+        (f"{UNIT}/chapters/test_backprop.py::test_activation_forward_and_backward_match_autograd",),
+    ),
     Mutation(
-        "adam-no-bias-correction", "the hand-written Adam (per-model learning rates) drops the bias corrections",
+        "adam-no-bias-correction",
+        "the hand-written Adam (per-model learning rates) drops the bias corrections",
         "seeds.py",
-        (("            denom = (v.sqrt() / math.sqrt(1 - beta2**t)).add_(eps)\n"
-          "            p.sub_((lr_p / (1 - beta1**t)) * m / denom)\n",
-          "            denom = v.sqrt().add_(eps)\n"
-          "            p.sub_(lr_p * m / denom)\n"),),
-        (f"{UNIT}/test_seeds.py::test_batched_equals_sequential",)),
+        (
+            (
+                "            denom = (v.sqrt() / math.sqrt(1 - beta2**t)).add_(eps)\n"
+                "            p.sub_((lr_p / (1 - beta1**t)) * m / denom)\n",
+                "            denom = v.sqrt().add_(eps)\n            p.sub_(lr_p * m / denom)\n",
+            ),
+        ),
+        (f"{UNIT}/test_seeds.py::test_batched_equals_sequential",),
+    ),
     Mutation(
-        "relu-derivative-at-kink", "the from-scratch ReLU passes the gradient at z = 0 (derivative 1 at the kink)",
+        "relu-derivative-at-kink",
+        "the from-scratch ReLU passes the gradient at z = 0 (derivative 1 at the kink)",
         "chapters/backprop.py",
         (("        self.mask = z > 0\n", "        self.mask = z >= 0\n"),),
-        (f"{UNIT}/chapters/test_backprop.py::test_relu_derivative_at_zero_is_zero_like_pytorch",)),
+        (f"{UNIT}/chapters/test_backprop.py::test_relu_derivative_at_zero_is_zero_like_pytorch",),
+    ),
     Mutation(
-        "softmax-backward-axis", "the softmax Jacobian-vector product sums over the batch axis instead of the row",
+        "softmax-backward-axis",
+        "the softmax Jacobian-vector product sums over the batch axis instead of the row",
         "chapters/backprop.py",
-        (("        return s * (grad_a - (grad_a * s).sum(axis=1, keepdims=True))\n",
-          "        return s * (grad_a - (grad_a * s).sum(axis=0, keepdims=True))\n"),),
-        (f"{UNIT}/chapters/test_backprop.py::test_activation_forward_and_backward_match_autograd",)),
+        (
+            (
+                "        return s * (grad_a - (grad_a * s).sum(axis=1, keepdims=True))\n",
+                "        return s * (grad_a - (grad_a * s).sum(axis=0, keepdims=True))\n",
+            ),
+        ),
+        (f"{UNIT}/chapters/test_backprop.py::test_activation_forward_and_backward_match_autograd",),
+    ),
     Mutation(
-        "mse-gradient-not-mean", "the fast path's MSE gradient is that of the sum (no division by N)",
+        "mse-gradient-not-mean",
+        "the fast path's MSE gradient is that of the sum (no division by N)",
         "_engine.py",
-        (("        dz = (2.0 * self.scale / numel) * (pred - y)\n", "        dz = (2.0 * self.scale) * (pred - y)\n"),),
-        (f"{UNIT}/test_engine.py::test_gradients_equal_autograd",)),
+        (
+            (
+                "        dz = (2.0 * self.scale / numel) * (pred - y)\n",
+                "        dz = (2.0 * self.scale) * (pred - y)\n",
+            ),
+        ),
+        (f"{UNIT}/test_engine.py::test_gradients_equal_autograd",),
+    ),
     Mutation(
-        "residual-no-skip", "the post-norm residual block forgets its skip connection (N(f(h)) instead of N(h + f(h)))",
+        "residual-no-skip",
+        "the post-norm residual block forgets its skip connection (N(f(h)) instead of N(h + f(h)))",
         "chapters/residuals.py",
-        (("        return self.norm(h + out if self.skip else out)\n", "        return self.norm(out)\n"),),
-        (f"{UNIT}/chapters/test_residuals.py::test_block_formulas",)),
+        (
+            (
+                "        return self.norm(h + out if self.skip else out)\n",
+                "        return self.norm(out)\n",
+            ),
+        ),
+        (f"{UNIT}/chapters/test_residuals.py::test_block_formulas",),
+    ),
     Mutation(
-        "layernorm-wrong-axis", "the pre-norm residual stream's LayerNorm standardizes over the batch, not per sample",
+        "layernorm-wrong-axis",
+        "the pre-norm residual stream's LayerNorm standardizes over the batch, not per sample",
         "chapters/initialization.py",
-        (("u = (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, correction=0, keepdim=True) if prenorm",
-          "u = (x - x.mean(dim=0, keepdim=True)) / x.std(dim=0, correction=0, keepdim=True) if prenorm"),),
-        (f"{UNIT}/chapters/test_initialization.py::test_residual_stream_prenorm_normalizes_each_sample_on_its_own",)),
+        (
+            (
+                "(x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, correction=0, keepdim=True)",
+                "(x - x.mean(dim=0, keepdim=True)) / x.std(dim=0, correction=0, keepdim=True)",
+            ),
+        ),
+        (
+            f"{UNIT}/chapters/test_initialization.py::test_residual_stream_prenorm_normalizes_each_sample_on_its_own",
+        ),
+    ),
     Mutation(
-        "parameter-count-no-bias", "the MLP parameter count forgets the biases",
+        "parameter-count-no-bias",
+        "the MLP parameter count forgets the biases",
         "models.py",
-        (("    return sum(a * b + (b if bias else 0) for a, b in zip(sizes[:-1], sizes[1:]))\n",
-          "    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))\n"),),
-        (f"{UNIT}/test_package.py::test_make_mlp_structure",)),
+        (
+            (
+                "    return sum(a * b + (b if bias else 0) for a, b in zip(sizes[:-1], sizes[1:]))\n",
+                "    return sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))\n",
+            ),
+        ),
+        (f"{UNIT}/test_package.py::test_make_mlp_structure",),
+    ),
     Mutation(
-        "figure-data-not-rounded", "plotly figure data no longer rounded to what a reader can see (pages bloat)",
+        "figure-data-not-rounded",
+        "plotly figure data no longer rounded to what a reader can see (pages bloat)",
         "plots/style.py",
-        (("    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()\n",
-          "    return np.asarray(values, dtype=np.float64).tolist()\n"),),
-        (f"{UNIT}/test_package.py::test_animation_has_frames_controls_and_alt_text",)),
+        (
+            (
+                "    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()\n",
+                "    return np.asarray(values, dtype=np.float64).tolist()\n",
+            ),
+        ),
+        (f"{UNIT}/test_package.py::test_animation_has_frames_controls_and_alt_text",),
+    ),
 )
 
 
 # --- the repository copy ----------------------------------------------------------
 
+
 def repository_files(root: Path) -> list[str]:
     """Tracked files plus new files git does not ignore, as they are in the working tree."""
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root,
-                         check=True, capture_output=True).stdout.decode()
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
     names = sorted({n for n in out.split("\0") if n})
-    return [n for n in names if (root / n).is_file()]  # a file deleted in the working tree is not copied
+    return [
+        n for n in names if (root / n).is_file()
+    ]  # a file deleted in the working tree is not copied
 
 
 def snapshot(root: Path, dest: Path) -> int:
@@ -214,11 +335,18 @@ class SnippetError(RuntimeError):
 def check_snippet(mutation: Mutation, text: str, old: str, new: str) -> None:
     count = text.count(old)
     if count != 1 or old == new:
-        found = "is not found" if count == 0 else f"occurs {count} times" if count > 1 else "equals its replacement"
+        found = (
+            "is not found"
+            if count == 0
+            else f"occurs {count} times"
+            if count > 1
+            else "equals its replacement"
+        )
         raise SnippetError(
             f"mutation {mutation.name!r}: the original snippet {found} in src/mlpbook/{mutation.file} "
             f"(it must occur exactly once; the code changed, so update the mutation in {Path(__file__).name}):\n"
-            f"    {old!r}")
+            f"    {old!r}"
+        )
 
 
 def check_all(mutations: list[Mutation], tree: Path) -> None:
@@ -239,16 +367,27 @@ def environment(tree: Path) -> dict[str, str]:
 
 def check_import(tree: Path, env: dict[str, str]) -> None:
     """``import mlpbook`` must load the copy, not the editable install of the real tree."""
-    proc = subprocess.run([sys.executable, "-c", "import mlpbook; print(mlpbook.__file__)"], cwd=tree, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", "import mlpbook; print(mlpbook.__file__)"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     found = Path(proc.stdout.strip() or "?").resolve()
     expected = (tree / PACKAGE / "__init__.py").resolve()
-    if proc.returncode != 0 or found != expected:  # not an assert statement: it must hold under python -O too
-        raise AssertionError(f"with PYTHONPATH={env['PYTHONPATH']} 'import mlpbook' loads {found}, not the copy "
-                             f"{expected}:\n{proc.stderr}")
+    if (
+        proc.returncode != 0 or found != expected
+    ):  # not an assert statement: it must hold under python -O too
+        raise AssertionError(
+            f"with PYTHONPATH={env['PYTHONPATH']} 'import mlpbook' loads {found}, not the copy "
+            f"{expected}:\n{proc.stderr}"
+        )
 
 
 # --- running pytest --------------------------------------------------------------
+
 
 @dataclass
 class Outcome:
@@ -258,16 +397,27 @@ class Outcome:
     output: str
 
 
-
-
 def run_pytest(tree: Path, selection: tuple[str, ...], *, stop_first: bool = True) -> Outcome:
     env = environment(tree)
     check_import(tree, env)
-    cmd = [sys.executable, "-m", "pytest", "-n", "0", "-q", *(["-x"] if stop_first else []), "-rfE",
-           "-p", "no:randomly", *selection]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-n",
+        "0",
+        "-q",
+        *(["-x"] if stop_first else []),
+        "-rfE",
+        "-p",
+        "no:randomly",
+        *selection,
+    ]
     start = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        proc = subprocess.run(
+            cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=TIMEOUT
+        )
     except subprocess.TimeoutExpired as exc:
         out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         return Outcome("error", f"timeout after {TIMEOUT} s", time.monotonic() - start, out)
@@ -282,10 +432,17 @@ def run_pytest(tree: Path, selection: tuple[str, ...], *, stop_first: bool = Tru
         return Outcome("NOT caught", "", seconds, output)
     if proc.returncode == 1 and failed:
         return Outcome("caught", ", ".join(dict.fromkeys(failed)), seconds, output)
-    reasons = {1: "tests errored (no test failed)", 2: "interrupted (collection error?)", 3: "internal error",
-               4: "usage error (unknown test id?)", 5: "no tests collected"}
+    reasons = {
+        1: "tests errored (no test failed)",
+        2: "interrupted (collection error?)",
+        3: "internal error",
+        4: "usage error (unknown test id?)",
+        5: "no tests collected",
+    }
     what = reasons.get(proc.returncode, f"exit status {proc.returncode}")
-    return Outcome("error", f"pytest {what}" + (f": {', '.join(errored)}" if errored else ""), seconds, output)
+    return Outcome(
+        "error", f"pytest {what}" + (f": {', '.join(errored)}" if errored else ""), seconds, output
+    )
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -310,25 +467,39 @@ def markdown(rows: list[tuple[Mutation, Outcome]]) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| mutation | what the bug is | caught by (test) | caught? | seconds |",
-             "| :--- | :--- | :--- | :--- | ---: |"]
+    lines = [
+        "| mutation | what the bug is | caught by (test) | caught? | seconds |",
+        "| :--- | :--- | :--- | :--- | ---: |",
+    ]
     for mutation, outcome in rows:
         caught_by = f"`{outcome.detail}`" if outcome.status == "caught" else outcome.detail or "—"
-        lines.append(f"| {mutation.name} | {cell(mutation.bug)} | {cell(caught_by)} | {outcome.status} "
-                     f"| {outcome.seconds:.0f} |")
+        lines.append(
+            f"| {mutation.name} | {cell(mutation.bug)} | {cell(caught_by)} | {outcome.status} "
+            f"| {outcome.seconds:.0f} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("names", nargs="*", help="mutations to run (default: all)")
-    parser.add_argument("--list", action="store_true", help="list the mutations (and check their snippets)")
-    parser.add_argument("--no-baseline", action="store_true",
-                        help="skip the run of the selections on the unmutated copy")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary copies (their paths are printed)")
+    parser.add_argument(
+        "--list", action="store_true", help="list the mutations (and check their snippets)"
+    )
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the run of the selections on the unmutated copy",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary copies (their paths are printed)"
+    )
     parser.add_argument("--record", action="store_true", help="write the table into README.md")
-    parser.add_argument("--log-dir", type=Path, help="write each mutation's pytest output to LOG_DIR/<name>.log")
+    parser.add_argument(
+        "--log-dir", type=Path, help="write each mutation's pytest output to LOG_DIR/<name>.log"
+    )
     args = parser.parse_args(argv)
 
     known = {m.name: m for m in MUTATIONS}
@@ -344,8 +515,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.list:
         for m in mutations:
-            print(f"{m.name}\n    bug:       {m.bug}\n    file:      src/mlpbook/{m.file} "
-                  f"({len(m.edits)} edit{'s' * (len(m.edits) > 1)})\n    selection: {' '.join(m.selection)}")
+            print(
+                f"{m.name}\n    bug:       {m.bug}\n    file:      src/mlpbook/{m.file} "
+                f"({len(m.edits)} edit{'s' * (len(m.edits) > 1)})\n    selection: {' '.join(m.selection)}"
+            )
         print(f"{len(mutations)} mutations; every original snippet occurs exactly once.")
         return 0
 
@@ -363,15 +536,25 @@ def main(argv: list[str] | None = None) -> int:
             tree = work / "baseline"
             shutil.copytree(pristine, tree)
             selections = list(dict.fromkeys(m.selection for m in mutations))
-            print(f"baseline: {len(selections)} selections on the unmutated copy ...", file=sys.stderr, flush=True)
+            print(
+                f"baseline: {len(selections)} selections on the unmutated copy ...",
+                file=sys.stderr,
+                flush=True,
+            )
             for selection in selections:
                 base = run_pytest(tree, selection, stop_first=False)
                 ok = base.status == "NOT caught"
-                print(f"baseline: {'passed' if ok else 'FAILED'} ({base.seconds:.0f} s) {' '.join(selection)}",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"baseline: {'passed' if ok else 'FAILED'} ({base.seconds:.0f} s) {' '.join(selection)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 if not ok:
-                    print(f"error: a selection fails WITHOUT any mutation ({base.detail}); a catch would mean "
-                          f"nothing. pytest's output ends:\n{tail(base.output)}", file=sys.stderr)
+                    print(
+                        f"error: a selection fails WITHOUT any mutation ({base.detail}); a catch would mean "
+                        f"nothing. pytest's output ends:\n{tail(base.output)}",
+                        file=sys.stderr,
+                    )
                     return 2
             shutil.rmtree(tree, ignore_errors=True)
         rows: list[tuple[Mutation, Outcome]] = []
@@ -379,10 +562,15 @@ def main(argv: list[str] | None = None) -> int:
             tree = work / mutation.name
             shutil.copytree(pristine, tree)
             apply(mutation, tree)
-            print(f"{mutation.name}: {' '.join(mutation.selection)} ...", file=sys.stderr, flush=True)
+            print(
+                f"{mutation.name}: {' '.join(mutation.selection)} ...", file=sys.stderr, flush=True
+            )
             outcome = run_pytest(tree, mutation.selection)
-            print(f"{mutation.name}: {outcome.status} ({outcome.seconds:.0f} s) {outcome.detail}", file=sys.stderr,
-                  flush=True)
+            print(
+                f"{mutation.name}: {outcome.status} ({outcome.seconds:.0f} s) {outcome.detail}",
+                file=sys.stderr,
+                flush=True,
+            )
             if outcome.status == "caught":
                 print(f"    {first_reason(outcome.output)[:300]}", file=sys.stderr, flush=True)
             else:
@@ -402,8 +590,9 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(rows))
     missed = [m.name for m, o in rows if o.status != "caught"]
     total = time.monotonic() - started
-    verdict = (f"{len(rows) - len(missed)} of {len(rows)} mutations caught in {total:.0f} s"
-               + (f"; not caught or errored: {', '.join(missed)}" if missed else "."))
+    verdict = f"{len(rows) - len(missed)} of {len(rows)} mutations caught in {total:.0f} s" + (
+        f"; not caught or errored: {', '.join(missed)}" if missed else "."
+    )
     print("\n" + verdict)
     if args.record:
         record(markdown(rows) + "\n\n" + verdict)
@@ -419,12 +608,24 @@ def record(text: str) -> None:
     content = readme.read_text()
     if start not in content or end not in content:
         raise SystemExit(f"README.md has no {start} ... {end} block to record into")
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else "?"
-    head = (f"Run {time.strftime('%Y-%m-%d')} on {cpu} ({os.cpu_count()} cores), Python "
-            f"{platform.python_version()}, by `python tests/drift/mutations.py --record`.\n\n")
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else "?"
+    )
+    head = (
+        f"Run {time.strftime('%Y-%m-%d')} on {cpu} ({os.cpu_count()} cores), Python "
+        f"{platform.python_version()}, by `python tests/drift/mutations.py --record`.\n\n"
+    )
     before, rest = content.split(start, 1)
-    readme.write_text(before + start + "\n" + head + text + "\n" + rest[rest.index(end):])
+    readme.write_text(before + start + "\n" + head + text + "\n" + rest[rest.index(end) :])
 
 
 if __name__ == "__main__":

@@ -65,25 +65,52 @@ def variants(full: bool) -> list[dict[str, str]]:
     if full:
         combos = list(itertools.product(aten, mkl, threads))
     else:  # every value of every axis at least once, mixed so no two axes move together
-        combos = [(aten[0], mkl[0], "1"), (aten[1], mkl[1], "2"), (aten[-1], mkl[-1], "1"),
-                  (aten[0], mkl[-1], "2"), (aten[-1], mkl[0], "2")]
+        combos = [
+            (aten[0], mkl[0], "1"),
+            (aten[1], mkl[1], "2"),
+            (aten[-1], mkl[-1], "1"),
+            (aten[0], mkl[-1], "2"),
+            (aten[-1], mkl[0], "2"),
+        ]
     return [{"ATEN_CPU_CAPABILITY": a, "MKL_CBWR": m, "MLPBOOK_THREADS": t} for a, m, t in combos]
 
 
 def run_variant(variant: dict[str, str], extra: list[str]) -> tuple[bool, str, float]:
     """Run ``pytest tests/drift`` under ``variant``; (passed, pytest's summary line, seconds)."""
     threads = variant["MLPBOOK_THREADS"]
-    env = {**os.environ, **variant, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-           "OPENBLAS_NUM_THREADS": threads}
+    env = {
+        **os.environ,
+        **variant,
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": threads,
+    }
     # one pytest-xdist worker per `threads` cores: more threads than cores make
     # OpenMP's spinning threads wait on each other and the run crawls
     workers = max(1, (os.cpu_count() or 1) // int(threads))
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/drift", "-q", "-p", "no:randomly",
-                           "-n", str(workers), *extra],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/drift",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-n",
+            str(workers),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
-    lines = [line for line in proc.stdout.splitlines() if re.search(r"\d+ (passed|failed|error)", line)]
+    lines = [
+        line for line in proc.stdout.splitlines() if re.search(r"\d+ (passed|failed|error)", line)
+    ]
     summary = lines[-1].strip("= ") if lines else f"exit code {proc.returncode}"
     if proc.returncode != 0:
         sys.stdout.write(proc.stdout[-6000:])
@@ -94,20 +121,26 @@ def run_variant(variant: dict[str, str], extra: list[str]) -> tuple[bool, str, f
 def table(rows: list[tuple[dict[str, str], bool, str, float]]) -> str:
     import torch
 
-    head = (f"Run {time.strftime('%Y-%m-%d')} on {cpu_name()} ({os.cpu_count()} cores), Python "
-            f"{platform.python_version()}, torch {torch.__version__}, by `python tests/drift/portability.py`.\n\n"
-            "| # | `ATEN_CPU_CAPABILITY` | `MKL_CBWR` | threads | drift check | result | seconds |\n"
-            "| ---: | :--- | :--- | ---: | :--- | :---: | ---: |\n")
-    body = "".join(f"| {i} | {v['ATEN_CPU_CAPABILITY']} | {v['MKL_CBWR']} | {v['MLPBOOK_THREADS']} | {summary} | "
-                   f"{'pass' if ok else '**FAIL**'} | {seconds:.0f} |\n"
-                   for i, (v, ok, summary, seconds) in enumerate(rows, 1))
+    head = (
+        f"Run {time.strftime('%Y-%m-%d')} on {cpu_name()} ({os.cpu_count()} cores), Python "
+        f"{platform.python_version()}, torch {torch.__version__}, by `python tests/drift/portability.py`.\n\n"
+        "| # | `ATEN_CPU_CAPABILITY` | `MKL_CBWR` | threads | drift check | result | seconds |\n"
+        "| ---: | :--- | :--- | ---: | :--- | :---: | ---: |\n"
+    )
+    body = "".join(
+        f"| {i} | {v['ATEN_CPU_CAPABILITY']} | {v['MKL_CBWR']} | {v['MLPBOOK_THREADS']} | {summary} | "
+        f"{'pass' if ok else '**FAIL**'} | {seconds:.0f} |\n"
+        for i, (v, ok, summary, seconds) in enumerate(rows, 1)
+    )
     return head + body
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="run the full product of the axes")
-    parser.add_argument("--only", type=int, action="append", help="run only variant N (1-based); repeatable")
+    parser.add_argument(
+        "--only", type=int, action="append", help="run only variant N (1-based); repeatable"
+    )
     parser.add_argument("--record", action="store_true", help="write the table into README.md")
     args, extra = parser.parse_known_args(argv)
     chosen = variants(args.full)
@@ -129,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         if START not in readme or END not in readme:
             raise SystemExit(f"README.md has no {START} ... {END} block to record into")
         before, rest = readme.split(START, 1)
-        README.write_text(before + START + "\n" + text + rest[rest.index(END):])
+        README.write_text(before + START + "\n" + text + rest[rest.index(END) :])
     return 0 if all(ok for _, ok, _, _ in rows) else 1
 
 

@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-
-from chapters import (REFERENCES, REFRESH_COMMAND, chapter_files, code_sources, read_chapter, reference_path,
-                      toc_files_missing)
+from chapters import (
+    REFERENCES,
+    REFRESH_COMMAND,
+    chapter_files,
+    code_sources,
+    read_chapter,
+    reference_path,
+    toc_files_missing,
+)
 
 CHAPTERS = chapter_files()
 
@@ -42,11 +48,18 @@ def test_reference_matches_chapter(chapter) -> None:
         f"{len(stored)}; {hint}"
     )
     for i, (a, b) in enumerate(zip(current, stored)):
-        assert a == b, f"{ref.name} is stale: code cell {i + 1} differs from book/{chapter.name}; {hint}"
+        assert a == b, (
+            f"{ref.name} is stale: code cell {i + 1} differs from book/{chapter.name}; {hint}"
+        )
     executed = nbformat.read(ref, as_version=4)
-    unrun = [i + 1 for i, c in enumerate(c for c in executed.cells if c.cell_type == "code")
-             if c.get("execution_count") is None]
-    assert not unrun, f"{ref.name}: code cells {unrun} were never executed (nbval would not compare them); {hint}"
+    unrun = [
+        i + 1
+        for i, c in enumerate(c for c in executed.cells if c.cell_type == "code")
+        if c.get("execution_count") is None
+    ]
+    assert not unrun, (
+        f"{ref.name}: code cells {unrun} were never executed (nbval would not compare them); {hint}"
+    )
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
@@ -56,6 +69,10 @@ def test_chapter_needs_only_mlpbook(chapter) -> None:
     for i, source in enumerate(code_sources(read_chapter(chapter)), 1):
         for line in source.splitlines():
             words = line.replace(",", " ").split()
-            if words[:1] in (["import"], ["from"]) and any(w.split(".")[0] in toolchain for w in words[1:2]):
-                raise AssertionError(f"book/{chapter.name}, code cell {i} imports the book toolchain: {line.strip()!r}; "
-                                     "use mlpbook.book.glue instead of myst_nb.glue")
+            if words[:1] in (["import"], ["from"]) and any(
+                w.split(".")[0] in toolchain for w in words[1:2]
+            ):
+                raise AssertionError(
+                    f"book/{chapter.name}, code cell {i} imports the book toolchain: {line.strip()!r}; "
+                    "use mlpbook.book.glue instead of myst_nb.glue"
+                )

@@ -63,7 +63,10 @@ class Mismatch:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.reason}\n    reference: {_short(self.reference)}\n    now:       {_short(self.actual)}"
+        return (
+            f"{self.where}: {self.reason}\n    reference: {_short(self.reference)}\n"
+            f"    now:       {_short(self.actual)}"
+        )
 
 
 def _short(value: Any, limit: int = 300) -> str:
@@ -102,7 +105,7 @@ def spec_unit(spec: str, value: float) -> float | None:
     places, kind = int(match.group(1)), match.group(2).lower()
     magnitude = math.floor(math.log10(abs(value))) if value else 0
     if kind == "f":
-        return 10.0 ** -places
+        return 10.0**-places
     if kind == "e":
         return 10.0 ** (magnitude - places)
     if kind == "g":
@@ -133,7 +136,9 @@ def _compare_text(ref: str, act: str, where: str, glue_specs: list[str] | None) 
     if ref_words != act_words or len(ref_numbers) != len(act_numbers):
         for i, (a, b) in enumerate(zip(ref_words, act_words)):
             if a != b:
-                return Mismatch(where, ref, act, f"the words differ after {i} number(s): {a!r} became {b!r}")
+                return Mismatch(
+                    where, ref, act, f"the words differ after {i} number(s): {a!r} became {b!r}"
+                )
         return Mismatch(where, ref, act, f"{len(ref_numbers)} numbers became {len(act_numbers)}")
     for i, (a, b) in enumerate(zip(ref_numbers, act_numbers)):
         if a == b:
@@ -146,16 +151,25 @@ def _compare_text(ref: str, act: str, where: str, glue_specs: list[str] | None) 
         if unit is None:
             if _to_float(a) == _to_float(b) == 0.0:
                 continue
-            return Mismatch(where, ref, act, f"integer {i + 1} differs: {a} became {b} (integers must be equal)")
+            return Mismatch(
+                where, ref, act, f"integer {i + 1} differs: {a} became {b} (integers must be equal)"
+            )
         how = "one unit of the last shown digit"
         if glue_specs:
             units = [spec_unit(spec, _to_float(a)) for spec in glue_specs]
             shown = [u for u in units if u is not None]
             if shown:
                 unit = min(shown)
-                how = f"one unit of the last digit the prose shows (format {' / '.join(glue_specs)})"
+                how = (
+                    f"one unit of the last digit the prose shows (format {' / '.join(glue_specs)})"
+                )
         if abs(_to_float(a) - _to_float(b)) > unit * (1 + 1e-9):
-            return Mismatch(where, ref, act, f"number {i + 1} differs: {a} became {b}, more than ±{unit:.3g} ({how})")
+            return Mismatch(
+                where,
+                ref,
+                act,
+                f"number {i + 1} differs: {a} became {b}, more than ±{unit:.3g} ({how})",
+            )
     return None
 
 
@@ -192,8 +206,13 @@ def _compare_numbers(ref: list, act: list, where: str) -> Mismatch | None:
                 return Mismatch(f"{where}[{i}]", a, b, "NaN in one only")
             continue
         if abs(a - b) > unit * (1 + 1e-9) and a != b:
-            return Mismatch(f"{where}[{i}]", a, b, f"differs by more than ±{unit:.3g} (one unit of the finest "
-                                                   f"decimal place the reference list shows)")
+            return Mismatch(
+                f"{where}[{i}]",
+                a,
+                b,
+                f"differs by more than ±{unit:.3g} (one unit of the finest "
+                f"decimal place the reference list shows)",
+            )
     return None
 
 
@@ -210,7 +229,9 @@ def _is_plotly_array(value: Any) -> bool:
     return isinstance(value, dict) and "bdata" in value and "dtype" in value
 
 
-def compare_values(ref: Any, act: Any, where: str = "output", glue_specs: list[str] | None = None) -> Mismatch | None:
+def compare_values(
+    ref: Any, act: Any, where: str = "output", glue_specs: list[str] | None = None
+) -> Mismatch | None:
     """The first difference a reader could see between ``ref`` and ``act``, or ``None``."""
     if _is_plotly_array(ref) and _is_plotly_array(act):
         a, b = _decode_plotly_array(ref), _decode_plotly_array(act)
@@ -218,20 +239,40 @@ def compare_values(ref: Any, act: Any, where: str = "output", glue_specs: list[s
             return Mismatch(where, a.shape, b.shape, "array shape or kind differs")
         if a.dtype.kind in "iub":
             bad = np.flatnonzero(a.reshape(-1) != b.reshape(-1))
-            return None if not bad.size else Mismatch(f"{where}[{bad[0]}]", a.reshape(-1)[bad[0]],
-                                                      b.reshape(-1)[bad[0]], "integers must be equal")
+            return (
+                None
+                if not bad.size
+                else Mismatch(
+                    f"{where}[{bad[0]}]",
+                    a.reshape(-1)[bad[0]],
+                    b.reshape(-1)[bad[0]],
+                    "integers must be equal",
+                )
+            )
         finite = np.abs(a[np.isfinite(a)])
         tol = REL_FULL * (float(finite.max()) if finite.size else 0.0)
         close = np.isclose(a, b, rtol=0.0, atol=tol, equal_nan=True) | (a == b)
         bad = np.flatnonzero(~close.reshape(-1))
-        return None if not bad.size else Mismatch(f"{where}[{bad[0]}]", a.reshape(-1)[bad[0]], b.reshape(-1)[bad[0]],
-                                                  f"differs by more than ±{tol:.3g}")
+        return (
+            None
+            if not bad.size
+            else Mismatch(
+                f"{where}[{bad[0]}]",
+                a.reshape(-1)[bad[0]],
+                b.reshape(-1)[bad[0]],
+                f"differs by more than ±{tol:.3g}",
+            )
+        )
     if isinstance(ref, str) and isinstance(act, str):
         return _compare_text(ref, act, where, glue_specs)
     if isinstance(ref, dict) and isinstance(act, dict):
         if set(ref) != set(act):
-            return Mismatch(where, sorted(ref), sorted(act),
-                            f"keys differ: missing {sorted(set(ref) - set(act))}, new {sorted(set(act) - set(ref))}")
+            return Mismatch(
+                where,
+                sorted(ref),
+                sorted(act),
+                f"keys differ: missing {sorted(set(ref) - set(act))}, new {sorted(set(act) - set(ref))}",
+            )
         for key in ref:
             found = compare_values(ref[key], act[key], f"{where}.{key}", glue_specs)
             if found:

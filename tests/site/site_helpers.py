@@ -20,8 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -72,18 +78,31 @@ def browser() -> Iterator[object]:
 def pages(site: Path = SITE) -> list[str]:
     """Every HTML page of the built book, relative to the site root."""
     skip = {"genindex.html", "search.html", "index.html"}
-    found = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
-                   if not p.relative_to(site).as_posix().startswith("_"))
-    return [p for p in found if p not in skip] + [p for p in ("genindex.html", "search.html") if (site / p).exists()]
+    found = sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if not p.relative_to(site).as_posix().startswith("_")
+    )
+    return [p for p in found if p not in skip] + [
+        p for p in ("genindex.html", "search.html") if (site / p).exists()
+    ]
 
 
-def screenshot(page_path: str, out: str, *, dark: bool = False, full: bool = False,
-               width: int = 1280, height: int = 900) -> list[str]:
+def screenshot(
+    page_path: str,
+    out: str,
+    *,
+    dark: bool = False,
+    full: bool = False,
+    width: int = 1280,
+    height: int = 900,
+) -> list[str]:
     """Save a PNG of one page; returns the console errors seen."""
     errors: list[str] = []
     with serve() as base, browser() as b:
-        page = b.new_page(viewport={"width": width, "height": height},
-                          color_scheme="dark" if dark else "light")
+        page = b.new_page(
+            viewport={"width": width, "height": height}, color_scheme="dark" if dark else "light"
+        )
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(base + page_path, wait_until="load")
@@ -94,7 +113,9 @@ def screenshot(page_path: str, out: str, *, dark: bool = False, full: bool = Fal
 
 if __name__ == "__main__":  # pragma: no cover - a developer's tool
     if len(sys.argv) >= 4 and sys.argv[1] == "shot":
-        errs = screenshot(sys.argv[2], sys.argv[3], dark="--dark" in sys.argv, full="--full" in sys.argv)
+        errs = screenshot(
+            sys.argv[2], sys.argv[3], dark="--dark" in sys.argv, full="--full" in sys.argv
+        )
         print("\n".join(errs) or "no console errors")
     else:
         print(__doc__)

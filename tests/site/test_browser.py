@@ -15,7 +15,6 @@ import os
 import re
 
 import pytest
-
 from site_helpers import SITE, browser, chromium_path, pages, serve
 
 REQUIRED = os.environ.get("MLPBOOK_REQUIRE_BROWSER", "") not in ("", "0")
@@ -30,7 +29,9 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="module")
 def site():
     if not (SITE / "index.html").exists():
-        _unavailable(f"no built site at {SITE}; build it with: jupyter-book build . -W -n --keep-going")
+        _unavailable(
+            f"no built site at {SITE}; build it with: jupyter-book build . -W -n --keep-going"
+        )
     if chromium_path() is None:
         _unavailable("no Chromium on PATH; install it with: apt-get install -y chromium")
     try:
@@ -52,7 +53,10 @@ FIGURES_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-figu
 
 def _open(b, base: str, path: str, errors: list[str]):
     page = b.new_page(viewport={"width": 1280, "height": 900})
-    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
     page.goto(base + path, wait_until="load")
@@ -69,7 +73,9 @@ def _click(page, selector: str, index: int) -> None:
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
-@pytest.mark.skipif(not PAGES and not REQUIRED, reason="no built site: run jupyter-book build . first")
+@pytest.mark.skipif(
+    not PAGES and not REQUIRED, reason="no built site: run jupyter-book build . first"
+)
 @pytest.mark.parametrize("path", PAGES or ["index.html"])
 def test_page(site, path: str) -> None:
     base, b = site
@@ -78,22 +84,36 @@ def test_page(site, path: str) -> None:
     try:
         html = page.content()
         if re.search(r'class="math', html):  # math is typeset (and the layout settles) first
-            page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0", timeout=20_000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('mjx-container').length > 0", timeout=20_000
+            )
             page.wait_for_timeout(500)
-        n_figures = page.evaluate("() => document.querySelectorAll('.mlpbook-plotly-figure').length")
-        scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.getAttribute('src'))")
+        n_figures = page.evaluate(
+            "() => document.querySelectorAll('.mlpbook-plotly-figure').length"
+        )
+        scripts = page.eval_on_selector_all(
+            "script[src]", "els => els.map(e => e.getAttribute('src'))"
+        )
         plotly_loads = [s for s in scripts if "plotly" in s.lower()]
-        assert len(plotly_loads) == (1 if n_figures else 0), f"{path}: plotly.js loaded {plotly_loads}"
+        assert len(plotly_loads) == (1 if n_figures else 0), (
+            f"{path}: plotly.js loaded {plotly_loads}"
+        )
         if n_figures:
             page.wait_for_function(
                 "n => document.querySelectorAll('.mlpbook-plotly-figure .main-svg').length >= n",
-                arg=n_figures, timeout=30_000)
+                arg=n_figures,
+                timeout=30_000,
+            )
         figures = page.evaluate(FIGURES_JS)
         assert len(figures) == n_figures
         assert all(f["drawn"] for f in figures), f"{path}: figures not drawn: {figures}"
         for fig in (f for f in figures if f["frames"] > 1):
-            before = page.evaluate(f"() => document.getElementById('{fig['id']}')._fullLayout.sliders[0].active")
-            hidden = page.evaluate(f"() => !!document.getElementById('{fig['id']}').closest('.toggle-hidden')")
+            before = page.evaluate(
+                f"() => document.getElementById('{fig['id']}')._fullLayout.sliders[0].active"
+            )
+            hidden = page.evaluate(
+                f"() => !!document.getElementById('{fig['id']}').closest('.toggle-hidden')"
+            )
             if hidden:  # e.g. inside an exercise's solution: open it as a reader would
                 container = page.locator(".toggle-hidden", has=page.locator(f"#{fig['id']}")).last
                 container.locator("button.toggle-button").first.click()
@@ -101,12 +121,18 @@ def test_page(site, path: str) -> None:
             _click(page, f"#{fig['id']} .updatemenu-button", 0)  # Play
             page.wait_for_function(
                 f"b => document.getElementById('{fig['id']}')._fullLayout.sliders[0].active !== b",
-                arg=before, timeout=10_000)
+                arg=before,
+                timeout=10_000,
+            )
             _click(page, f"#{fig['id']} .updatemenu-button", 1)  # Pause
-        images = page.eval_on_selector_all("img", "els => els.map(e => [e.getAttribute('src'), e.getAttribute('alt')])")
+        images = page.eval_on_selector_all(
+            "img", "els => els.map(e => [e.getAttribute('src'), e.getAttribute('alt')])"
+        )
         for src, alt in images:
             assert alt and alt.strip(), f"{path}: image {src} has no alt text"
-            assert not re.search(r"\.(png|jpe?g|svg|gif)$", alt.strip()), f"{path}: image {src} alt is a file name: {alt}"
+            assert not re.search(r"\.(png|jpe?g|svg|gif)$", alt.strip()), (
+                f"{path}: image {src} alt is a file name: {alt}"
+            )
         page.wait_for_timeout(300)
         assert not errors, f"{path}: " + "\n".join(errors)
     finally:

@@ -9,7 +9,6 @@ on another dropdown entry must change what the figure shows.
 from __future__ import annotations
 
 import pytest
-
 from site_helpers import SITE, pages
 from test_browser import _click, _open, site  # noqa: F401  (the fixture)
 
@@ -38,7 +37,9 @@ def test_sliders_and_dropdowns_change_the_figure(site, path: str) -> None:  # no
     try:
         page.wait_for_timeout(1500)  # math typeset, figures drawn
         for fig in page.evaluate(CONTROLS_JS):
-            hidden = page.evaluate(f"() => !!document.getElementById('{fig['id']}').closest('.toggle-hidden')")
+            hidden = page.evaluate(
+                f"() => !!document.getElementById('{fig['id']}').closest('.toggle-hidden')"
+            )
             if hidden:
                 continue  # exercise solutions: covered by test_browser's Play check
             if fig["sliders"]:
@@ -48,7 +49,9 @@ def test_sliders_and_dropdowns_change_the_figure(site, path: str) -> None:  # no
                 box = rail.bounding_box()
                 page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
                 page.wait_for_timeout(400)
-                assert page.evaluate(STATE_JS, fig["id"]) != before, f"{path}: slider of {fig['id']} changed nothing"
+                assert page.evaluate(STATE_JS, fig["id"]) != before, (
+                    f"{path}: slider of {fig['id']} changed nothing"
+                )
             if fig["dropdowns"]:
                 before = page.evaluate(STATE_JS, fig["id"])
                 _click(page, f"#{fig['id']} .updatemenu-header-group", 0)
@@ -57,7 +60,9 @@ def test_sliders_and_dropdowns_change_the_figure(site, path: str) -> None:  # no
                 assert options.count() > 1, f"{path}: dropdown of {fig['id']} did not open"
                 _click(page, f"#{fig['id']} .updatemenu-dropdown-button", options.count() - 1)
                 page.wait_for_timeout(400)
-                assert page.evaluate(STATE_JS, fig["id"]) != before, f"{path}: dropdown of {fig['id']} changed nothing"
+                assert page.evaluate(STATE_JS, fig["id"]) != before, (
+                    f"{path}: dropdown of {fig['id']} changed nothing"
+                )
         assert not errors, f"{path}: " + "\n".join(errors)
     finally:
         page.close()

@@ -10,17 +10,34 @@ import torch
 from torch import nn
 
 import mlpbook
-from mlpbook.activations import (ACTIVATIONS, ActivationRange, SwiGLU, derivative, get_activation,
-                                  max_slope_jump, numerical_range)
+from mlpbook.activations import (
+    ACTIVATIONS,
+    ActivationRange,
+    SwiGLU,
+    derivative,
+    get_activation,
+    max_slope_jump,
+    numerical_range,
+)
 
 ELEMENTWISE = [name for name in ACTIVATIONS if name != "softmax"]
 
 
 # --- the registry ------------------------------------------------------------
 
+
 def test_registry_names_are_stable() -> None:
-    assert mlpbook.activation_names()[:9] == ["relu", "leaky_relu", "gelu", "gelu_tanh", "tanh",
-                                              "sigmoid", "silu", "softmax", "identity"]
+    assert mlpbook.activation_names()[:9] == [
+        "relu",
+        "leaky_relu",
+        "gelu",
+        "gelu_tanh",
+        "tanh",
+        "sigmoid",
+        "silu",
+        "softmax",
+        "identity",
+    ]
 
 
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
@@ -31,7 +48,9 @@ def test_every_name_builds_a_fresh_module(name: str) -> None:
 
 
 def test_unknown_name_lists_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match="unknown activation 'swish'; valid names: relu, leaky_relu"):
+    with pytest.raises(
+        ValueError, match="unknown activation 'swish'; valid names: relu, leaky_relu"
+    ):
         get_activation("swish")
 
 
@@ -40,17 +59,29 @@ def test_unknown_name_lists_the_valid_ones() -> None:
 Z = torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0], dtype=torch.float64)
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("relu", [0.0, 0.0, 0.0, 1.0, 1.0]),                   # PyTorch's convention: ReLU'(0) = 0
-    ("leaky_relu", [0.01, 0.01, 0.01, 1.0, 1.0]),
-    ("identity", [1.0] * 5),
-    ("tanh", [1 - math.tanh(z) ** 2 for z in Z.tolist()]),
-    ("sigmoid", [math.exp(-z) / (1 + math.exp(-z)) ** 2 for z in Z.tolist()]),
-    ("silu", [1 / (1 + math.exp(-z)) * (1 + z * (1 - 1 / (1 + math.exp(-z)))) for z in Z.tolist()]),
-    # GELU(z) = z Φ(z), so GELU'(z) = Φ(z) + z φ(z)
-    ("gelu", [0.5 * (1 + math.erf(z / math.sqrt(2))) + z * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
-              for z in Z.tolist()]),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("relu", [0.0, 0.0, 0.0, 1.0, 1.0]),  # PyTorch's convention: ReLU'(0) = 0
+        ("leaky_relu", [0.01, 0.01, 0.01, 1.0, 1.0]),
+        ("identity", [1.0] * 5),
+        ("tanh", [1 - math.tanh(z) ** 2 for z in Z.tolist()]),
+        ("sigmoid", [math.exp(-z) / (1 + math.exp(-z)) ** 2 for z in Z.tolist()]),
+        (
+            "silu",
+            [1 / (1 + math.exp(-z)) * (1 + z * (1 - 1 / (1 + math.exp(-z)))) for z in Z.tolist()],
+        ),
+        # GELU(z) = z Φ(z), so GELU'(z) = Φ(z) + z φ(z)
+        (
+            "gelu",
+            [
+                0.5 * (1 + math.erf(z / math.sqrt(2)))
+                + z * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+                for z in Z.tolist()
+            ],
+        ),
+    ],
+)
 def test_derivative_matches_the_formula(name: str, expected: list[float]) -> None:
     got = derivative(name, Z)
     assert got.dtype == torch.float64 and got.shape == Z.shape
@@ -84,11 +115,20 @@ def test_derivative_rejects_softmax_and_integers() -> None:
 
 # --- numerical ranges and kinks ------------------------------------------------
 
-@pytest.mark.parametrize("name, text", [
-    ("relu", "[0, ∞)"), ("leaky_relu", "(−∞, ∞)"), ("identity", "(−∞, ∞)"),
-    ("tanh", "(−1, 1)"), ("sigmoid", "(0, 1)"),
-    ("gelu", "[−0.17, ∞)"), ("gelu_tanh", "[−0.17, ∞)"), ("silu", "[−0.278, ∞)"),
-])
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("relu", "[0, ∞)"),
+        ("leaky_relu", "(−∞, ∞)"),
+        ("identity", "(−∞, ∞)"),
+        ("tanh", "(−1, 1)"),
+        ("sigmoid", "(0, 1)"),
+        ("gelu", "[−0.17, ∞)"),
+        ("gelu_tanh", "[−0.17, ∞)"),
+        ("silu", "[−0.278, ∞)"),
+    ],
+)
 def test_numerical_range_in_interval_notation(name: str, text: str) -> None:
     assert str(numerical_range(name)) == text
 
@@ -97,7 +137,9 @@ def test_numerical_range_values() -> None:
     r = numerical_range("sigmoid")
     assert r == ActivationRange(0.0, 1.0, False, False)
     relu = numerical_range("relu")
-    assert relu.low == 0.0 and relu.low_attained and math.isinf(relu.high) and not relu.high_attained
+    assert (
+        relu.low == 0.0 and relu.low_attained and math.isinf(relu.high) and not relu.high_attained
+    )
     # SiLU's minimum is at z* with z* σ(z*) minimal: about -0.2785 at z ≈ -1.278
     assert numerical_range("silu").low == pytest.approx(-0.27846, abs=1e-4)
     assert numerical_range("gelu").low == pytest.approx(-0.16997, abs=1e-4)
@@ -128,6 +170,7 @@ def test_max_slope_jump_of_smooth_units_is_grid_sized(name: str) -> None:
 
 
 # --- SwiGLU --------------------------------------------------------------------
+
 
 def test_swiglu_is_silu_gate_times_linear_value() -> None:
     unit = SwiGLU(2, 3)

@@ -14,17 +14,50 @@ from mlpbook.tables import mean_spread
 NAN, INF = float("nan"), float("inf")
 
 
-@pytest.mark.parametrize("make, kwargs, error, match", [
-    (mlpbook.rotation_data, dict(noise=NAN), ValueError, "noise must be a finite number, got nan"),
-    (mlpbook.rotation_data, dict(noise=-1), ValueError, "noise must be a finite number >= 0, got -1"),
-    (mlpbook.rotation_data, dict(scale=NAN), ValueError, "scale must be a finite number, got nan"),
-    (mlpbook.rotation_data, dict(degrees="30"), TypeError, "degrees must be a number, got '30'"),
-    (mlpbook.rotation_data, dict(shift=(1.0,)), ValueError, "shift must be a pair of numbers"),
-    (mlpbook.three_clusters, dict(noise=NAN), ValueError, "noise must be a finite number, got nan"),
-    (mlpbook.square_curve, dict(high=INF), ValueError, "high must be a finite number, got inf"),
-    (mlpbook.square_curve, dict(low=NAN), ValueError, "low must be a finite number, got nan"),
-    (mlpbook.quadratic_2d, dict(noise=-0.5), ValueError, "noise must be a finite number >= 0, got -0.5"),
-])
+@pytest.mark.parametrize(
+    "make, kwargs, error, match",
+    [
+        (
+            mlpbook.rotation_data,
+            dict(noise=NAN),
+            ValueError,
+            "noise must be a finite number, got nan",
+        ),
+        (
+            mlpbook.rotation_data,
+            dict(noise=-1),
+            ValueError,
+            "noise must be a finite number >= 0, got -1",
+        ),
+        (
+            mlpbook.rotation_data,
+            dict(scale=NAN),
+            ValueError,
+            "scale must be a finite number, got nan",
+        ),
+        (
+            mlpbook.rotation_data,
+            dict(degrees="30"),
+            TypeError,
+            "degrees must be a number, got '30'",
+        ),
+        (mlpbook.rotation_data, dict(shift=(1.0,)), ValueError, "shift must be a pair of numbers"),
+        (
+            mlpbook.three_clusters,
+            dict(noise=NAN),
+            ValueError,
+            "noise must be a finite number, got nan",
+        ),
+        (mlpbook.square_curve, dict(high=INF), ValueError, "high must be a finite number, got inf"),
+        (mlpbook.square_curve, dict(low=NAN), ValueError, "low must be a finite number, got nan"),
+        (
+            mlpbook.quadratic_2d,
+            dict(noise=-0.5),
+            ValueError,
+            "noise must be a finite number >= 0, got -0.5",
+        ),
+    ],
+)
 def test_data_generators_reject_bad_numbers(make, kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
         make(**kwargs)
@@ -34,7 +67,9 @@ def test_train_refuses_targets_that_would_broadcast() -> None:
     data = mlpbook.rotation_data(20)
     for y in (data.y[:, :1], data.y):
         model = mlpbook.make_mlp([2, 4, 2 if y.shape[1] == 1 else 3])
-        with pytest.raises(ValueError, match=r"predictions have shape \(20, \d\) but the targets y have shape"):
+        with pytest.raises(
+            ValueError, match=r"predictions have shape \(20, \d\) but the targets y have shape"
+        ):
             mlpbook.train(model, data.x, y, epochs=1)
     with pytest.raises(ValueError, match="the model's predictions have shape"):
         mlpbook.train_seeds([2, 4, 3], data.x, data.y, seeds=[0], epochs=1)
@@ -42,11 +77,15 @@ def test_train_refuses_targets_that_would_broadcast() -> None:
 
 def test_a_loss_that_grows_by_orders_of_magnitude_stops_training() -> None:
     data = mlpbook.rotation_data(20)
-    with pytest.raises(mlpbook.TrainingDiverged, match=r"the loss became .* from .* before training .*lr=1000000.0"):
+    with pytest.raises(
+        mlpbook.TrainingDiverged, match=r"the loss became .* from .* before training .*lr=1000000.0"
+    ):
         mlpbook.train(mlpbook.make_mlp([2, 8, 2]), data.x, data.y, epochs=50, lr=1e6)
     with pytest.raises(mlpbook.TrainingDiverged, match="the loss of seed 0"):
         mlpbook.train_seeds([2, 8, 2], data.x, data.y, seeds=[0, 1], epochs=50, lr=1e6)
-    mlpbook.train(mlpbook.make_mlp([2, 8, 2]), data.x, data.y, epochs=50, lr=1e-2)  # a sane run passes
+    mlpbook.train(
+        mlpbook.make_mlp([2, 8, 2]), data.x, data.y, epochs=50, lr=1e-2
+    )  # a sane run passes
 
 
 def test_regions_refuse_nan_weights() -> None:

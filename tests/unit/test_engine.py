@@ -27,7 +27,9 @@ def test_gradients_equal_autograd(activation, sizes) -> None:
     fast = MLPPass.from_sequential(model)
     pred = fast.forward(x)
     torch.testing.assert_close(pred, model(x).detach())
-    torch.testing.assert_close(fast.loss(pred, y), torch.nn.functional.mse_loss(model(x), y).detach())
+    torch.testing.assert_close(
+        fast.loss(pred, y), torch.nn.functional.mse_loss(model(x), y).detach()
+    )
     fast.backward(pred, y)
     for got, want in zip((p.grad for p in model.parameters()), expected):
         torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)
@@ -38,7 +40,9 @@ def test_stacked_gradients_equal_per_model_autograd() -> None:
     models = [mlpbook.make_mlp([2, 6, 6, 3], "tanh").double() for _ in range(4)]
     x = torch.randn(9, 2, dtype=torch.float64)
     y = torch.randn(9, 3, dtype=torch.float64)
-    weights = [torch.stack([m[i].weight.detach() for m in models]).requires_grad_() for i in (0, 2, 4)]
+    weights = [
+        torch.stack([m[i].weight.detach() for m in models]).requires_grad_() for i in (0, 2, 4)
+    ]
     biases = [torch.stack([m[i].bias.detach() for m in models]).requires_grad_() for i in (0, 2, 4)]
     fast = MLPPass(weights, biases, [nn.Tanh(), nn.Tanh()], scale=0.5)
     pred = fast.forward(x)
@@ -69,8 +73,16 @@ def test_train_fast_path_equals_autograd_path(activation) -> None:
     def run(autograd: bool):
         mlpbook.seed_everything(2)
         m = mlpbook.make_mlp([2, 8, 8, 2], activation)
-        return mlpbook.train(m, d.x, d.y, epochs=100, lr=0.01, snapshot_epochs=[100], autograd=autograd,
-                             show_progress=False)
+        return mlpbook.train(
+            m,
+            d.x,
+            d.y,
+            epochs=100,
+            lr=0.01,
+            snapshot_epochs=[100],
+            autograd=autograd,
+            show_progress=False,
+        )
 
     fast, slow = run(False), run(True)
     np.testing.assert_allclose(fast.loss, slow.loss, rtol=1e-4)

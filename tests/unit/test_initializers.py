@@ -16,11 +16,18 @@ def _layer(n_in: int = 400, n_out: int = 200) -> nn.Sequential:
     return nn.Sequential(nn.Linear(n_in, n_out))
 
 
-@pytest.mark.parametrize("name, expected_std", [
-    ("he", math.sqrt(2 / 400)), ("xavier", math.sqrt(2 / 600)), ("small", 0.01), ("large", 1.0),
-    ("xavier_uniform", math.sqrt(2 / 600)), ("he_uniform", math.sqrt(2 / 400)),
-    ("he_leaky", math.sqrt(2 / (1 + 0.01**2) / 400)),
-])
+@pytest.mark.parametrize(
+    "name, expected_std",
+    [
+        ("he", math.sqrt(2 / 400)),
+        ("xavier", math.sqrt(2 / 600)),
+        ("small", 0.01),
+        ("large", 1.0),
+        ("xavier_uniform", math.sqrt(2 / 600)),
+        ("he_uniform", math.sqrt(2 / 400)),
+        ("he_leaky", math.sqrt(2 / (1 + 0.01**2) / 400)),
+    ],
+)
 def test_scales(name: str, expected_std: float) -> None:
     model = _layer()
     initialize(model, name, generator=mlpbook.make_generator(0))
@@ -54,8 +61,9 @@ def test_symmetric_initializers_keep_units_identical_under_training(init: str) -
     for i in (0, 2):
         w = model[i].weight.detach()
         # identical up to rounding: BLAS may sum different output positions in a different order
-        torch.testing.assert_close(w, w[:1].expand_as(w), rtol=1e-5, atol=1e-7,
-                                   msg=f"rows of layer {i} drifted apart")
+        torch.testing.assert_close(
+            w, w[:1].expand_as(w), rtol=1e-5, atol=1e-7, msg=f"rows of layer {i} drifted apart"
+        )
     if init == "constant":
         assert not torch.equal(model[2].weight, before)  # it did train
 
@@ -67,8 +75,16 @@ def test_leaky_relu_gain_matches_torch_and_limits() -> None:
     assert leaky_relu_gain(1.0) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("bad, error", [(-0.1, ValueError), (float("nan"), ValueError), (float("inf"), ValueError),
-                                        ("0.1", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        (-0.1, ValueError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        ("0.1", TypeError),
+        (True, TypeError),
+    ],
+)
 def test_leaky_relu_gain_rejects_bad_slopes(bad, error) -> None:
     with pytest.raises(error, match="negative_slope"):
         leaky_relu_gain(bad)
@@ -111,6 +127,13 @@ def test_unknown_name_and_wrong_type_are_clear_errors() -> None:
 
 def test_train_seeds_accepts_fill_functions_per_seed() -> None:
     data = mlpbook.three_clusters(10, seed=0)
-    hs = mlpbook.train_seeds([2, 4, 2], data.x, data.y, seeds=[0, 0], init=[he_normal(0.0), "he"], epochs=0,
-                             show_progress=False)
+    hs = mlpbook.train_seeds(
+        [2, 4, 2],
+        data.x,
+        data.y,
+        seeds=[0, 0],
+        init=[he_normal(0.0), "he"],
+        epochs=0,
+        show_progress=False,
+    )
     assert hs[0].loss[0] == pytest.approx(hs[1].loss[0], rel=1e-5)

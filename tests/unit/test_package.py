@@ -10,12 +10,12 @@ import torch
 from torch import nn
 
 import mlpbook
-from mlpbook.plots import training as figures
 from mlpbook.diagnostics import activation_patterns, local_affine_maps
+from mlpbook.plots import training as figures
 from mlpbook.tables import format_matrix, markdown_table
 
-
 # --- repro -----------------------------------------------------------------
+
 
 def test_seed_everything_makes_runs_identical() -> None:
     mlpbook.seed_everything(3)
@@ -40,6 +40,7 @@ def test_progress_is_silent_when_disabled(monkeypatch, capsys) -> None:
 
 
 # --- data ------------------------------------------------------------------
+
 
 def test_rotation_matrix_rotates_row_vectors_counter_clockwise() -> None:
     r = mlpbook.rotation_matrix(90)
@@ -71,14 +72,21 @@ def test_three_clusters_maps() -> None:
     assert torch.allclose(d.y[100:], -5 * d.x[100:])
 
 
-@pytest.mark.parametrize("call", [lambda: mlpbook.rotation_data(0), lambda: mlpbook.square_curve(10, low=1, high=0),
-                                  lambda: mlpbook.three_clusters(5, seed=-3)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: mlpbook.rotation_data(0),
+        lambda: mlpbook.square_curve(10, low=1, high=0),
+        lambda: mlpbook.three_clusters(5, seed=-3),
+    ],
+)
 def test_datasets_reject_bad_arguments(call) -> None:
     with pytest.raises((ValueError, TypeError)):
         call()
 
 
 # --- models, activations, initializers --------------------------------------
+
 
 def test_make_mlp_structure() -> None:
     m = mlpbook.make_mlp([4, 8, 8, 4], "gelu")
@@ -92,16 +100,21 @@ def test_make_mlp_structure() -> None:
 def test_make_mlp_single_layer_and_identity_init() -> None:
     m = mlpbook.make_mlp([2, 2], init="identity")
     assert len(m) == 1
-    assert torch.equal(m[0].weight.data, torch.eye(2)) and torch.equal(m[0].bias.data, torch.zeros(2))
+    assert torch.equal(m[0].weight.data, torch.eye(2)) and torch.equal(
+        m[0].bias.data, torch.zeros(2)
+    )
 
 
-@pytest.mark.parametrize("sizes, error, words", [
-    ([4], ValueError, "at least an input and an output"),
-    ([], ValueError, "at least"),
-    ([4, 0, 2], ValueError, "sizes\\[1\\] must be >= 1"),
-    ([4, 2.5, 2], TypeError, "sizes\\[1\\] must be an int"),
-    ("42", TypeError, "sequence of ints"),
-])
+@pytest.mark.parametrize(
+    "sizes, error, words",
+    [
+        ([4], ValueError, "at least an input and an output"),
+        ([], ValueError, "at least"),
+        ([4, 0, 2], ValueError, "sizes\\[1\\] must be >= 1"),
+        ([4, 2.5, 2], TypeError, "sizes\\[1\\] must be an int"),
+        ("42", TypeError, "sequence of ints"),
+    ],
+)
 def test_make_mlp_rejects_bad_sizes(sizes, error, words) -> None:
     with pytest.raises(error, match=words):
         mlpbook.make_mlp(sizes)
@@ -121,8 +134,10 @@ def test_unknown_initializer_lists_valid_names() -> None:
         mlpbook.make_mlp([2, 3], init="identity")
 
 
-@pytest.mark.parametrize("name, expected_std", [("he", math.sqrt(2 / 400)), ("xavier", math.sqrt(2 / 600)),
-                                                ("small", 0.01), ("large", 1.0)])
+@pytest.mark.parametrize(
+    "name, expected_std",
+    [("he", math.sqrt(2 / 400)), ("xavier", math.sqrt(2 / 600)), ("small", 0.01), ("large", 1.0)],
+)
 def test_initializer_scales(name, expected_std) -> None:
     layer = nn.Sequential(nn.Linear(400, 200))
     mlpbook.initialize(layer, name, generator=mlpbook.make_generator(0))
@@ -132,11 +147,14 @@ def test_initializer_scales(name, expected_std) -> None:
 
 # --- training ----------------------------------------------------------------
 
+
 def test_train_records_loss_and_snapshots() -> None:
     mlpbook.seed_everything(0)
     d = mlpbook.rotation_data(50)
     m = mlpbook.make_mlp([2, 2], init="identity")
-    h = mlpbook.train(m, d.x, d.y, epochs=20, lr=0.05, snapshot_epochs=[0, 10, 20], show_progress=False)
+    h = mlpbook.train(
+        m, d.x, d.y, epochs=20, lr=0.05, snapshot_epochs=[0, 10, 20], show_progress=False
+    )
     assert h.loss.shape == (21,) and h.epochs == 20
     assert h.snapshots.shape == (3, 50, 2)
     assert np.allclose(h.snapshot(0), d.x.numpy())  # identity start
@@ -156,7 +174,9 @@ def test_train_snapshots_match_fresh_runs() -> None:
     def run(epochs: int):
         mlpbook.seed_everything(1)
         m = mlpbook.make_mlp([2, 8, 2])
-        return mlpbook.train(m, d.x, d.y, epochs=epochs, lr=0.01, snapshot_epochs=[epochs], show_progress=False)
+        return mlpbook.train(
+            m, d.x, d.y, epochs=epochs, lr=0.01, snapshot_epochs=[epochs], show_progress=False
+        )
 
     long = run(30)
     short = run(12)
@@ -171,8 +191,18 @@ def test_train_minibatch() -> None:
     mlpbook.seed_everything(0)
     d = mlpbook.rotation_data(64)
     m = mlpbook.make_mlp([2, 2], init="identity")
-    h = mlpbook.train(m, d.x, d.y, epochs=5, lr=0.05, optimizer="sgd", batch_size=16,
-                      snapshot_epochs=[5], generator=mlpbook.make_generator(0), show_progress=False)
+    h = mlpbook.train(
+        m,
+        d.x,
+        d.y,
+        epochs=5,
+        lr=0.05,
+        optimizer="sgd",
+        batch_size=16,
+        snapshot_epochs=[5],
+        generator=mlpbook.make_generator(0),
+        show_progress=False,
+    )
     assert h.loss.shape == (6,) and h.snapshots.shape == (1, 64, 2)
     assert h.loss[-1] < h.loss[0]
 
@@ -198,11 +228,20 @@ def _minibatch_run(seed: int, *, n: int = 12, batch_size: int = 4, epochs: int =
     y = (x[:, 1:] ** 2).clone()
     torch.manual_seed(0)  # the same initial weights in every run
     probe = _RowProbe()
-    history = mlpbook.train(probe, x, y, epochs=epochs, lr=0.01, optimizer="sgd", batch_size=batch_size,
-                            generator=mlpbook.make_generator(seed), show_progress=False)
+    history = mlpbook.train(
+        probe,
+        x,
+        y,
+        epochs=epochs,
+        lr=0.01,
+        optimizer="sgd",
+        batch_size=batch_size,
+        generator=mlpbook.make_generator(seed),
+        show_progress=False,
+    )
     per_epoch = n // batch_size
     assert len(probe.steps) == epochs * per_epoch and all(len(b) == batch_size for b in probe.steps)
-    epochs_rows = [sum(probe.steps[e * per_epoch:(e + 1) * per_epoch], []) for e in range(epochs)]
+    epochs_rows = [sum(probe.steps[e * per_epoch : (e + 1) * per_epoch], []) for e in range(epochs)]
     return epochs_rows, history.loss
 
 
@@ -224,17 +263,28 @@ def test_train_shuffling_follows_the_generator() -> None:
     assert loss_a[0] == loss_b[0]  # from the same start
 
 
-@pytest.mark.parametrize("kwargs, error, words", [
-    ({"epochs": -1}, ValueError, "epochs must be >= 0, got -1"),
-    ({"epochs": 2.0}, TypeError, "epochs must be an int"),
-    ({"epochs": 3, "lr": 0}, ValueError, "lr must be a finite number > 0"),
-    ({"epochs": 3, "lr": float("inf")}, ValueError, "lr must be a finite number > 0, got inf"),
-    ({"epochs": 3, "lr": float("nan")}, ValueError, "lr must be a finite number > 0, got nan"),
-    ({"epochs": 3, "optimizer": "rmsprop"}, ValueError, "unknown optimizer 'rmsprop'; allowed: adam, sgd"),
-    ({"epochs": 3, "loss": "mae"}, ValueError, "unknown loss 'mae'"),
-    ({"epochs": 3, "batch_size": 0}, ValueError, "batch_size must be >= 1"),
-    ({"epochs": 3, "snapshot_epochs": [4]}, ValueError, "snapshot epoch 4 is beyond the run's 3 epochs"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"epochs": -1}, ValueError, "epochs must be >= 0, got -1"),
+        ({"epochs": 2.0}, TypeError, "epochs must be an int"),
+        ({"epochs": 3, "lr": 0}, ValueError, "lr must be a finite number > 0"),
+        ({"epochs": 3, "lr": float("inf")}, ValueError, "lr must be a finite number > 0, got inf"),
+        ({"epochs": 3, "lr": float("nan")}, ValueError, "lr must be a finite number > 0, got nan"),
+        (
+            {"epochs": 3, "optimizer": "rmsprop"},
+            ValueError,
+            "unknown optimizer 'rmsprop'; allowed: adam, sgd",
+        ),
+        ({"epochs": 3, "loss": "mae"}, ValueError, "unknown loss 'mae'"),
+        ({"epochs": 3, "batch_size": 0}, ValueError, "batch_size must be >= 1"),
+        (
+            {"epochs": 3, "snapshot_epochs": [4]},
+            ValueError,
+            "snapshot epoch 4 is beyond the run's 3 epochs",
+        ),
+    ],
+)
 def test_train_rejects_bad_arguments(kwargs, error, words) -> None:
     d = mlpbook.rotation_data(10)
     with pytest.raises(error, match=words):
@@ -253,7 +303,9 @@ def test_diverging_run_stops_with_clear_error() -> None:
     mlpbook.seed_everything(0)
     d = mlpbook.square_curve(100)
     m = mlpbook.make_mlp([1, 16, 1])
-    with pytest.raises(mlpbook.TrainingDiverged, match=r"loss became .* at epoch \d+, from .*lr=100"):
+    with pytest.raises(
+        mlpbook.TrainingDiverged, match=r"loss became .* at epoch \d+, from .*lr=100"
+    ):
         mlpbook.train(m, d.x, d.y, epochs=200, lr=100.0, optimizer="sgd", show_progress=False)
 
 
@@ -267,6 +319,7 @@ def test_frame_epochs() -> None:
 
 
 # --- diagnostics -------------------------------------------------------------
+
 
 def test_local_affine_maps_reproduce_the_network() -> None:
     mlpbook.seed_everything(0)
@@ -299,6 +352,7 @@ def test_local_affine_maps_reject_smooth_activations() -> None:
 
 # --- tables and figures --------------------------------------------------------
 
+
 def test_markdown_table() -> None:
     text = markdown_table(["a", "b"], [["x", 1.23456], ["y", 2.0]], fmt=".3g")
     assert text.splitlines() == ["| a | b |", "| :--- | ---: |", "| x | 1.23 |", "| y | 2 |"]
@@ -314,13 +368,22 @@ def _history() -> mlpbook.History:
     mlpbook.seed_everything(0)
     d = mlpbook.three_clusters(10)
     m = mlpbook.make_mlp([2, 2], init="identity")
-    return mlpbook.train(m, d.x, d.y, epochs=300, lr=0.01, snapshot_epochs=mlpbook.frame_epochs(300, 301),
-                         show_progress=False), d
+    return mlpbook.train(
+        m,
+        d.x,
+        d.y,
+        epochs=300,
+        lr=0.01,
+        snapshot_epochs=mlpbook.frame_epochs(300, 301),
+        show_progress=False,
+    ), d
 
 
 def test_animation_has_frames_controls_and_alt_text() -> None:
     h, d = _history()
-    fig = figures.animate_predictions(h, d.y.numpy(), title="t", alt="alt text", caption="cap", max_frames=100)
+    fig = figures.animate_predictions(
+        h, d.y.numpy(), title="t", alt="alt text", caption="cap", max_frames=100
+    )
     assert 2 <= len(fig.frames) <= 100
     assert fig.frames[0].name == "0" and fig.frames[-1].name == "300"
     assert fig.layout.updatemenus[0].buttons[0].label.endswith("Play")
@@ -357,7 +420,9 @@ def test_seed_everything_makes_float64_the_default_and_checks_its_arguments() ->
     mlpbook.seed_everything(0)
     assert torch.get_default_dtype() == torch.float64
     assert mlpbook.square_curve(4).x.dtype == torch.float64
-    with pytest.raises(ValueError, match=r"seed must be <= 9223372036854775807, got 1180591620717411303424"):
+    with pytest.raises(
+        ValueError, match=r"seed must be <= 9223372036854775807, got 1180591620717411303424"
+    ):
         mlpbook.seed_everything(2**70)
     with pytest.raises(TypeError, match="dtype must be torch.float64 or torch.float32"):
         mlpbook.seed_everything(0, dtype=torch.int64)
@@ -378,5 +443,7 @@ def test_seed_everything_reads_the_thread_count_from_the_environment(monkeypatch
 def test_train_rejects_data_of_another_dtype_than_the_model() -> None:
     model = mlpbook.make_mlp([1, 4, 1])
     data = mlpbook.square_curve(8)
-    with pytest.raises(TypeError, match="x has dtype torch.float32 but the model's parameters are torch.float64"):
+    with pytest.raises(
+        TypeError, match="x has dtype torch.float32 but the model's parameters are torch.float64"
+    ):
         mlpbook.train(model, data.x.float(), data.y, epochs=1)

@@ -16,28 +16,52 @@ X, Y = mlpbook.three_clusters(40, seed=3)
 def _sequential(sizes, activation, seed, init, lr, optimizer, epochs):
     mlpbook.seed_everything(seed)
     model = mlpbook.make_mlp(sizes, activation, init=init)
-    history = mlpbook.train(model, X, Y, epochs=epochs, lr=lr, optimizer=optimizer,
-                            snapshot_epochs=[epochs], show_progress=False)
+    history = mlpbook.train(
+        model,
+        X,
+        Y,
+        epochs=epochs,
+        lr=lr,
+        optimizer=optimizer,
+        snapshot_epochs=[epochs],
+        show_progress=False,
+    )
     return model, history
 
 
-@pytest.mark.parametrize("sizes, activation, optimizer, lr", [
-    ([2, 8, 2], "relu", "adam", 0.01),
-    ([2, 6, 5, 4, 2], "tanh", "adam", 0.01),       # depth 4, a non-ReLU activation
-    ([2, 16, 16, 16, 2], "gelu", "sgd", 0.001),
-    ([2, 5, 5, 2], "sigmoid", "adam", [0.03, 0.01, 0.003]),  # one learning rate per seed
-])
+@pytest.mark.parametrize(
+    "sizes, activation, optimizer, lr",
+    [
+        ([2, 8, 2], "relu", "adam", 0.01),
+        ([2, 6, 5, 4, 2], "tanh", "adam", 0.01),  # depth 4, a non-ReLU activation
+        ([2, 16, 16, 16, 2], "gelu", "sgd", 0.001),
+        ([2, 5, 5, 2], "sigmoid", "adam", [0.03, 0.01, 0.003]),  # one learning rate per seed
+    ],
+)
 def test_batched_equals_sequential(sizes, activation, optimizer, lr) -> None:
     seeds, epochs = [0, 1, 7], 60
     lrs = lr if isinstance(lr, list) else [lr] * len(seeds)
-    histories = train_seeds(sizes, X, Y, seeds=seeds, epochs=epochs, activation=activation, init="he",
-                            lr=lr, optimizer=optimizer, snapshot_epochs=[epochs], show_progress=False)
+    histories = train_seeds(
+        sizes,
+        X,
+        Y,
+        seeds=seeds,
+        epochs=epochs,
+        activation=activation,
+        init="he",
+        lr=lr,
+        optimizer=optimizer,
+        snapshot_epochs=[epochs],
+        show_progress=False,
+    )
     stacked = stack_mlps(sizes, activation, seeds, ["he"] * len(seeds))
     assert len(histories) == len(seeds)
     for i, (seed, batched) in enumerate(zip(seeds, histories)):
         model, single = _sequential(sizes, activation, seed, "he", lrs[i], optimizer, epochs)
         np.testing.assert_allclose(batched.loss, single.loss, rtol=2e-5, atol=1e-7)
-        np.testing.assert_allclose(batched.snapshot(epochs), single.snapshot(epochs), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(
+            batched.snapshot(epochs), single.snapshot(epochs), rtol=1e-4, atol=1e-5
+        )
         assert batched.settings["seed"] == seed and batched.settings["lr"] == lrs[i]
         # the initial weights are exactly those make_mlp draws for the seed
         mlpbook.seed_everything(seed)
@@ -70,24 +94,33 @@ def test_batched_final_weights_equal_sequential() -> None:
         model, _ = _sequential(sizes, "relu", seed, "default", 0.01, "adam", epochs)
         linears = [model[j] for j in range(0, len(model), 2)]
         for j, layer in enumerate(linears):
-            torch.testing.assert_close(model_b.weights[j][i].detach(), layer.weight.detach(), rtol=1e-4, atol=1e-5)
-            torch.testing.assert_close(model_b.biases[j][i].detach(), layer.bias.detach(), rtol=1e-4, atol=1e-5)
+            torch.testing.assert_close(
+                model_b.weights[j][i].detach(), layer.weight.detach(), rtol=1e-4, atol=1e-5
+            )
+            torch.testing.assert_close(
+                model_b.biases[j][i].detach(), layer.bias.detach(), rtol=1e-4, atol=1e-5
+            )
 
 
 def test_per_seed_initializers() -> None:
-    hs = train_seeds([2, 4, 2], X, Y, seeds=[0, 0], epochs=0, init=["small", "large"], show_progress=False)
+    hs = train_seeds(
+        [2, 4, 2], X, Y, seeds=[0, 0], epochs=0, init=["small", "large"], show_progress=False
+    )
     assert hs[0].loss[0] != hs[1].loss[0]
     assert [h.settings["init"] for h in hs] == ["small", "large"]
 
 
-@pytest.mark.parametrize("kwargs, error, words", [
-    ({"seeds": []}, ValueError, "non-empty"),
-    ({"seeds": [0, -1]}, ValueError, "seed must be >= 0"),
-    ({"seeds": [0, 1], "lr": [0.1]}, ValueError, "one entry per seed \\(2\\)"),
-    ({"seeds": [0], "optimizer": "adamw"}, ValueError, "unknown optimizer 'adamw'"),
-    ({"seeds": [0], "epochs": -2}, ValueError, "epochs must be >= 0"),
-    ({"seeds": [0], "activation": "swish"}, ValueError, "unknown activation 'swish'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"seeds": []}, ValueError, "non-empty"),
+        ({"seeds": [0, -1]}, ValueError, "seed must be >= 0"),
+        ({"seeds": [0, 1], "lr": [0.1]}, ValueError, "one entry per seed \\(2\\)"),
+        ({"seeds": [0], "optimizer": "adamw"}, ValueError, "unknown optimizer 'adamw'"),
+        ({"seeds": [0], "epochs": -2}, ValueError, "epochs must be >= 0"),
+        ({"seeds": [0], "activation": "swish"}, ValueError, "unknown activation 'swish'"),
+    ],
+)
 def test_bad_arguments(kwargs, error, words) -> None:
     args = {"epochs": 3, **kwargs}
     with pytest.raises(error, match=words):
@@ -104,8 +137,16 @@ def test_cuda_request_without_gpu_is_an_error() -> None:
 def test_divergence_names_the_seed() -> None:
     x, y = mlpbook.square_curve(64)
     with pytest.raises(mlpbook.TrainingDiverged, match=r"seed 5 \(lr=100.0\)"):
-        train_seeds([1, 8, 1], x, y, seeds=[4, 5], lr=[1e-3, 100.0], optimizer="sgd", epochs=120,
-                    show_progress=False)
+        train_seeds(
+            [1, 8, 1],
+            x,
+            y,
+            seeds=[4, 5],
+            lr=[1e-3, 100.0],
+            optimizer="sgd",
+            epochs=120,
+            show_progress=False,
+        )
 
 
 def test_mean_spread() -> None:
@@ -122,11 +163,19 @@ def test_mean_spread() -> None:
         mean_spread([1.0, float("nan")])
 
 
-@pytest.mark.parametrize("mean, spread, shown", [
-    (73.4, 1.93, ("73", "2")), (0.0603, 0.0535, ("0.06", "0.05")), (2.31, 0.087, ("2.31", "0.09")),
-    (0.0947, 0.0096, ("0.09", "0.01")), (-0.001, 0.02, ("0.00", "0.02")), (209.0, 3.5e-14, ("209", "0")),
-    (12345.0, 678.0, ("12300", "700")), (3.21e-5, 4.4e-6, ("3.2e-05", "0.4e-05")),
-])
+@pytest.mark.parametrize(
+    "mean, spread, shown",
+    [
+        (73.4, 1.93, ("73", "2")),
+        (0.0603, 0.0535, ("0.06", "0.05")),
+        (2.31, 0.087, ("2.31", "0.09")),
+        (0.0947, 0.0096, ("0.09", "0.01")),
+        (-0.001, 0.02, ("0.00", "0.02")),
+        (209.0, 3.5e-14, ("209", "0")),
+        (12345.0, 678.0, ("12300", "700")),
+        (3.21e-5, 4.4e-6, ("3.2e-05", "0.4e-05")),
+    ],
+)
 def test_round_to_spread_shows_no_digit_the_spread_calls_noise(mean, spread, shown) -> None:
     assert round_to_spread(mean, spread) == shown
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["PACKAGE_ROOT", "module_file", "module_imports", "chapter_dependencies"]
@@ -29,7 +29,13 @@ def module_file(name: str) -> Path | None:
     parts = name.split(".")[1:]
     base = PACKAGE_ROOT.joinpath(*parts) if parts else PACKAGE_ROOT
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if parts and candidate.is_file() or not parts and candidate.name == "__init__.py" and candidate.is_file():
+        if (
+            parts
+            and candidate.is_file()
+            or not parts
+            and candidate.name == "__init__.py"
+            and candidate.is_file()
+        ):
             return candidate
     return None
 
@@ -43,7 +49,7 @@ def _longest_module(dotted: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def module_imports(name: str) -> frozenset[str]:
     """The ``mlpbook`` modules that module ``name`` imports directly (relative imports resolved)."""
     path = module_file(name)

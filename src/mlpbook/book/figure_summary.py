@@ -51,8 +51,12 @@ def _stats(values: Any) -> dict[str, Any]:
     summary: dict[str, Any] = {"n": int(array.size), "finite": int(finite.size)}
     if finite.size:
         scale = float(np.abs(finite).max())
-        summary.update({key: _number(fn(finite), scale) for key, fn in
-                        (("min", np.min), ("max", np.max), ("mean", np.mean))})
+        summary.update(
+            {
+                key: _number(fn(finite), scale)
+                for key, fn in (("min", np.min), ("max", np.max), ("mean", np.mean))
+            }
+        )
         summary["first"], summary["last"] = _number(array[0], scale), _number(array[-1], scale)
     return summary
 
@@ -65,23 +69,32 @@ def _line(line: Any) -> dict[str, Any]:
     from matplotlib.colors import to_hex
 
     x, y = line.get_data()
-    return {"label": line.get_label() if not line.get_label().startswith("_") else "",
-            "color": to_hex(line.get_color(), keep_alpha=True), "style": str(line.get_linestyle()),
-            "marker": str(line.get_marker()), "width": f"{line.get_linewidth():.2g}",
-            "x": _stats(x), "y": _stats(y)}
+    return {
+        "label": line.get_label() if not line.get_label().startswith("_") else "",
+        "color": to_hex(line.get_color(), keep_alpha=True),
+        "style": str(line.get_linestyle()),
+        "marker": str(line.get_marker()),
+        "width": f"{line.get_linewidth():.2g}",
+        "x": _stats(x),
+        "y": _stats(y),
+    }
 
 
 def _collection(collection: Any) -> dict[str, Any]:
-    entry: dict[str, Any] = {"type": type(collection).__name__,
-                             "label": collection.get_label() if not collection.get_label().startswith("_") else "",
-                             "offsets": _stats(np.asarray(collection.get_offsets()))}
+    entry: dict[str, Any] = {
+        "type": type(collection).__name__,
+        "label": collection.get_label() if not collection.get_label().startswith("_") else "",
+        "offsets": _stats(np.asarray(collection.get_offsets())),
+    }
     array = collection.get_array()
     if array is not None:
         entry["array"] = _stats(np.ma.filled(np.ma.asarray(array, dtype=np.float64), np.nan))
     paths = collection.get_paths()
     entry["paths"] = len(paths)
     if paths:
-        vertices = np.concatenate([p.vertices for p in paths]) if len(paths) < 5000 else paths[0].vertices
+        vertices = (
+            np.concatenate([p.vertices for p in paths]) if len(paths) < 5000 else paths[0].vertices
+        )
         entry["vertices"] = _stats(vertices)
     return entry
 
@@ -93,20 +106,32 @@ def _axes(ax: Any) -> dict[str, Any]:
     rectangles = [p for p in ax.patches if isinstance(p, Rectangle)]
     return {
         "title": [ax.get_title(loc) for loc in ("left", "center", "right") if ax.get_title(loc)],
-        "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
-        "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
+        "xlabel": ax.get_xlabel(),
+        "ylabel": ax.get_ylabel(),
+        "xscale": ax.get_xscale(),
+        "yscale": ax.get_yscale(),
         "xlim": [_number(v, max(map(abs, ax.get_xlim()))) for v in ax.get_xlim()],
         "ylim": [_number(v, max(map(abs, ax.get_ylim()))) for v in ax.get_ylim()],
-        "xticks": _texts(ax.get_xticklabels()), "yticks": _texts(ax.get_yticklabels()),
+        "xticks": _texts(ax.get_xticklabels()),
+        "yticks": _texts(ax.get_yticklabels()),
         "legend": _texts(legend.get_texts()) if legend is not None else [],
         "texts": _texts(ax.texts),
         "lines": [_line(line) for line in ax.get_lines()],
         "collections": [_collection(c) for c in ax.collections],
-        "images": [{"shape": list(np.shape(im.get_array())),
-                    "values": _stats(np.ma.filled(np.ma.asarray(im.get_array(), dtype=np.float64), np.nan))}
-                   for im in ax.get_images()],
-        "bars": {"n": len(rectangles), "heights": _stats([r.get_height() for r in rectangles]),
-                 "widths": _stats([r.get_width() for r in rectangles])},
+        "images": [
+            {
+                "shape": list(np.shape(im.get_array())),
+                "values": _stats(
+                    np.ma.filled(np.ma.asarray(im.get_array(), dtype=np.float64), np.nan)
+                ),
+            }
+            for im in ax.get_images()
+        ],
+        "bars": {
+            "n": len(rectangles),
+            "heights": _stats([r.get_height() for r in rectangles]),
+            "widths": _stats([r.get_width() for r in rectangles]),
+        },
         "patches": len(ax.patches),
     }
 

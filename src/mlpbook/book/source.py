@@ -47,9 +47,11 @@ def source_region(obj: Any, region: str | None = None) -> str:
         ends = [i for i, line in enumerate(lines) if line.strip() == f"# endregion: {region}"]
         name = getattr(obj, "__qualname__", repr(obj))
         if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
-            raise ValueError(f"{name} must contain '# region: {region}' once, followed by '# endregion: {region}' "
-                             f"once; found {len(starts)} start and {len(ends)} end marker(s)")
-        lines = lines[starts[0] + 1:ends[0]]
+            raise ValueError(
+                f"{name} must contain '# region: {region}' once, followed by '# endregion: {region}' "
+                f"once; found {len(starts)} start and {len(ends)} end marker(s)"
+            )
+        lines = lines[starts[0] + 1 : ends[0]]
     lines = [line for line in lines if not _MARKER.match(line)]
     return textwrap.dedent("\n".join(lines)).strip("\n")
 

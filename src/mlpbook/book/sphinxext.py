@@ -68,12 +68,18 @@ def figure_html(fig: dict[str, Any], div_id: str) -> str:
     """
     layout = dict(fig.get("layout", {}))
     meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
-    alt = str(meta.get("alt") or (layout.get("title") or {}).get("text") or "Interactive plotly figure")
+    alt = str(
+        meta.get("alt") or (layout.get("title") or {}).get("text") or "Interactive plotly figure"
+    )
     caption = meta.get("caption")
     height = layout.get("height") or 450
     config = {"responsive": True, "displaylogo": False, **fig.get("config", {})}
-    payload = {"data": fig.get("data", []), "layout": layout, "frames": fig.get("frames", []),
-               "config": config}
+    payload = {
+        "data": fig.get("data", []),
+        "layout": layout,
+        "frames": fig.get("frames", []),
+        "config": config,
+    }
     js_payload = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
     parts = [
         f'<figure class="{_FIGURE_CLASS}">',
@@ -124,8 +130,9 @@ def _note_package_dependencies(app: Sphinx, docname: str, source: list[str]) -> 
         app.env.note_dependency(str(path))
 
 
-def _fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
-                      doctree: Any) -> None:
+def _fix_page_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     """Per page: load plotly.js where a figure is, and drop sphinx-thebe's scripts.
 
     Jupyter Book 1 registers sphinx-thebe's inline ``THEBE_JS_URL`` script
@@ -140,14 +147,16 @@ def _fix_page_scripts(app: Sphinx, pagename: str, templatename: str, context: di
     scripts = context.get("script_files")
     if scripts is not None:
         context["script_files"] = [
-            js for js in scripts
+            js
+            for js in scripts
             if "thebe" not in str(getattr(js, "filename", None) or "")
             and "THEBE_JS_URL" not in str(getattr(js, "attributes", {}).get("body", ""))
         ]
 
 
-def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
-                    doctree: Any) -> None:
+def _offer_notebook(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     """Give every executed chapter a ``.ipynb`` in the theme's download menu.
 
     myst-nb writes each executed notebook (with its outputs) to
@@ -186,8 +195,12 @@ def _copy_mathjax(outdir: Path) -> None:
     stamp = target / ".mlpbook-copied"
     if stamp.exists():
         return
-    shutil.copytree(source, target, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("sre", "*-full*.js", "node-main.js", "*.map"))
+    shutil.copytree(
+        source,
+        target,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("sre", "*-full*.js", "node-main.js", "*.map"),
+    )
     stamp.write_text("copied\n")
 
 

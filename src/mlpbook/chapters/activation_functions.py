@@ -31,8 +31,16 @@ from .._checks import check_choice, check_positive_float
 from ..activations import derivative
 from ..training import LOSSES
 
-__all__ = ["LayerActivity", "layer_activity", "dead_units", "dead_fraction", "gradient_norms",
-           "ActivationStats", "activation_stats", "DEAD_CRITERIA"]
+__all__ = [
+    "LayerActivity",
+    "layer_activity",
+    "dead_units",
+    "dead_fraction",
+    "gradient_norms",
+    "ActivationStats",
+    "activation_stats",
+    "DEAD_CRITERIA",
+]
 
 DEAD_CRITERIA = ("inactive", "no_gradient")
 r"""How :func:`dead_units` decides that a unit is dead on the data:
@@ -61,8 +69,10 @@ class LayerActivity:
 
 def _check_model_and_input(model: nn.Module, x: torch.Tensor) -> list[nn.Module]:
     if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be an nn.Sequential of Linear layers and activations, "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            f"model must be an nn.Sequential of Linear layers and activations, "
+            f"got {type(model).__name__}"
+        )
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor of shape (n, d_in), got {type(x).__name__}")
     if x.ndim != 2:
@@ -71,9 +81,12 @@ def _check_model_and_input(model: nn.Module, x: torch.Tensor) -> list[nn.Module]
     for layer in layers:
         has_weights = any(True for _ in layer.parameters())
         if isinstance(layer, (nn.Sequential, nn.Softmax)) or (
-                not isinstance(layer, nn.Linear) and has_weights):
-            raise TypeError(f"layers must be nn.Linear or parameter-free element-wise activations; "
-                            f"got {layer!r}")
+            not isinstance(layer, nn.Linear) and has_weights
+        ):
+            raise TypeError(
+                f"layers must be nn.Linear or parameter-free element-wise activations; "
+                f"got {layer!r}"
+            )
     return layers
 
 
@@ -102,14 +115,18 @@ def layer_activity(model: nn.Sequential, x: torch.Tensor) -> list[LayerActivity]
             h = layer(h)
             continue
         out = layer(h)
-        records.append(LayerActivity(pre=h.detach().clone(), post=out.detach().clone(),
-                                     slope=derivative(layer, h)))
+        records.append(
+            LayerActivity(
+                pre=h.detach().clone(), post=out.detach().clone(), slope=derivative(layer, h)
+            )
+        )
         h = out
     return records
 
 
-def dead_units(model: nn.Sequential, x: torch.Tensor, *, criterion: str = "inactive",
-               tol: float = 1e-6) -> list[torch.Tensor]:
+def dead_units(
+    model: nn.Sequential, x: torch.Tensor, *, criterion: str = "inactive", tol: float = 1e-6
+) -> list[torch.Tensor]:
     r"""Which hidden units are dead on the data ``x``, layer by layer.
 
     .. math::
@@ -137,16 +154,23 @@ def dead_units(model: nn.Sequential, x: torch.Tensor, *, criterion: str = "inact
     return result
 
 
-def dead_fraction(model: nn.Sequential, x: torch.Tensor, *, criterion: str = "inactive",
-                  tol: float = 1e-6) -> float:
+def dead_fraction(
+    model: nn.Sequential, x: torch.Tensor, *, criterion: str = "inactive", tol: float = 1e-6
+) -> float:
     """The fraction of all hidden units that :func:`dead_units` marks dead (0 without hidden layers)."""
     masks = dead_units(model, x, criterion=criterion, tol=tol)
     total = sum(m.numel() for m in masks)
     return float(sum(int(m.sum()) for m in masks)) / total if total else 0.0
 
 
-def gradient_norms(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, *,
-                   loss: str = "mse", per_entry: bool = False) -> list[float]:
+def gradient_norms(
+    model: nn.Sequential,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    loss: str = "mse",
+    per_entry: bool = False,
+) -> list[float]:
     r"""The size of the loss gradient for every ``nn.Linear`` weight, in order.
 
     .. math::
@@ -175,8 +199,10 @@ def gradient_norms(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, *,
     if not isinstance(per_entry, bool):
         raise TypeError(f"per_entry must be True or False, got {per_entry!r}")
     if not isinstance(y, torch.Tensor) or y.ndim != 2 or y.shape[0] != x.shape[0]:
-        raise ValueError(f"y must be a tensor of shape (n, d_out) with n = {x.shape[0]}, got "
-                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
+        raise ValueError(
+            f"y must be a tensor of shape (n, d_out) with n = {x.shape[0]}, got "
+            f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}"
+        )
     weights = [layer.weight for layer in model if isinstance(layer, nn.Linear)]
     if not weights:
         raise TypeError("the model has no nn.Linear layer")
@@ -205,8 +231,9 @@ class ActivationStats:
     inactive: float
 
 
-def activation_stats(model: nn.Sequential, x: torch.Tensor, *,
-                     slope_tol: float = 0.05) -> list[ActivationStats]:
+def activation_stats(
+    model: nn.Sequential, x: torch.Tensor, *, slope_tol: float = 0.05
+) -> list[ActivationStats]:
     r"""Per hidden layer: mean, spread, saturated and inactive fractions of the outputs.
 
     With the default ``slope_tol = 0.05`` a tanh unit counts as saturated where
@@ -224,10 +251,12 @@ def activation_stats(model: nn.Sequential, x: torch.Tensor, *,
     stats = []
     for rec in layer_activity(model, x):
         post = rec.post.double()
-        stats.append(ActivationStats(
-            mean=float(post.mean()), std=float(post.std(unbiased=False)),
-            saturated=float((rec.slope.abs() < slope_tol).double().mean()),
-            inactive=float((rec.pre <= 0).double().mean()),
-        ))
+        stats.append(
+            ActivationStats(
+                mean=float(post.mean()),
+                std=float(post.std(unbiased=False)),
+                saturated=float((rec.slope.abs() < slope_tol).double().mean()),
+                inactive=float((rec.pre <= 0).double().mean()),
+            )
+        )
     return stats
-

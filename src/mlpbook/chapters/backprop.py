@@ -40,12 +40,29 @@ from torch import nn
 from .._checks import check_int, check_positive_float
 
 __all__ = [
-    "Activation", "Linear", "ReLU", "Sigmoid", "Tanh", "Softmax",
-    "ACTIVATIONS", "activation_names", "get_activation",
-    "Dense", "ScratchMLP", "LossCurves",
-    "mse_loss", "mse_grad", "train_step", "fit", "minibatches",
-    "to_torch", "fit_torch", "max_relative_difference", "finite_difference_gradients",
-    "he_init_one_hidden", "train_one_hidden_per_sample",
+    "Activation",
+    "Linear",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "ACTIVATIONS",
+    "activation_names",
+    "get_activation",
+    "Dense",
+    "ScratchMLP",
+    "LossCurves",
+    "mse_loss",
+    "mse_grad",
+    "train_step",
+    "fit",
+    "minibatches",
+    "to_torch",
+    "fit_torch",
+    "max_relative_difference",
+    "finite_difference_gradients",
+    "he_init_one_hidden",
+    "train_one_hidden_per_sample",
 ]
 
 Array = NDArray[np.float64]
@@ -58,7 +75,9 @@ def _as_matrix(name: str, value: Any, n_cols: int | None = None) -> Array:
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}: {exc}") from None
+        raise TypeError(
+            f"{name} must be a numeric array, got {type(value).__name__}: {exc}"
+        ) from None
     if array.ndim != 2:
         raise ValueError(f"{name} must be 2-D (batch, features), got shape {array.shape}")
     if n_cols is not None and array.shape[1] != n_cols:
@@ -67,6 +86,7 @@ def _as_matrix(name: str, value: Any, n_cols: int | None = None) -> Array:
 
 
 # --- activations -------------------------------------------------------------
+
 
 class Activation:
     r"""An activation :math:`A = f(Z)` with its backward pass.
@@ -207,7 +227,11 @@ class Softmax(Activation):
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {
-    "linear": Linear, "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "softmax": Softmax,
+    "linear": Linear,
+    "relu": ReLU,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "softmax": Softmax,
 }
 """Name -> activation class of the from-scratch model."""
 
@@ -227,15 +251,20 @@ def get_activation(activation: str | Activation) -> Activation:
     if isinstance(activation, Activation):
         return activation
     if not isinstance(activation, str):
-        raise TypeError(f"activation must be a name or an Activation, got {activation!r} "
-                        f"({type(activation).__name__})")
+        raise TypeError(
+            f"activation must be a name or an Activation, got {activation!r} "
+            f"({type(activation).__name__})"
+        )
     key = activation.lower()
     if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; valid names: {', '.join(ACTIVATIONS)}")
+        raise ValueError(
+            f"unknown activation {activation!r}; valid names: {', '.join(ACTIVATIONS)}"
+        )
     return ACTIVATIONS[key]()
 
 
 # --- the dense layer and the network -------------------------------------------
+
 
 class Dense:
     r"""A fully connected layer with its activation: :math:`A = f(A_\text{prev} W + b)`.
@@ -253,8 +282,14 @@ class Dense:
             PyTorch's default for ``nn.Linear`` (default: ``np.random.default_rng(0)``).
     """
 
-    def __init__(self, n_in: int, n_out: int, activation: str | Activation = "linear", *,
-                 rng: np.random.Generator | None = None) -> None:
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        activation: str | Activation = "linear",
+        *,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         self.n_in = check_int("n_in", n_in, minimum=1)
         self.n_out = check_int("n_out", n_out, minimum=1)
         self.activation = get_activation(activation)
@@ -272,7 +307,9 @@ class Dense:
         W = _as_matrix("W", W)
         b = np.array(b, dtype=np.float64)
         if b.shape != (W.shape[1],):
-            raise ValueError(f"b must have shape ({W.shape[1]},) to match W of shape {W.shape}, got {b.shape}")
+            raise ValueError(
+                f"b must have shape ({W.shape[1]},) to match W of shape {W.shape}, got {b.shape}"
+            )
         layer = cls(W.shape[0], W.shape[1], activation)
         layer.W, layer.b = W.copy(), b
         return layer
@@ -296,7 +333,7 @@ class Dense:
         self.grad_b = grad_z.sum(axis=0)
         if lr is not None:
             self.b -= lr * self.grad_b
-        grad_prev = grad_z @ self.W.T          # with the W of the forward pass
+        grad_prev = grad_z @ self.W.T  # with the W of the forward pass
         self.grad_W = self._a_prev.T @ grad_z
         if lr is not None:
             self.W -= lr * self.grad_W
@@ -320,26 +357,35 @@ class ScratchMLP:
             activations or an unknown activation name.
     """
 
-    def __init__(self, sizes: Sequence[int], activations: Sequence[str | Activation], *,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, sizes: Sequence[int], activations: Sequence[str | Activation], *, seed: int = 0
+    ) -> None:
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) < 2:
-            raise ValueError(f"sizes must list at least an input and an output width, e.g. [6, 32, 3]; "
-                             f"got {sizes!r}")
+            raise ValueError(
+                f"sizes must list at least an input and an output width, e.g. [6, 32, 3]; "
+                f"got {sizes!r}"
+            )
         for i, s in enumerate(sizes):
             check_int(f"sizes[{i}]", s, minimum=1)
         if isinstance(activations, (str, bytes)) or len(activations) != len(sizes) - 1:
-            raise ValueError(f"need one activation per layer: {len(sizes) - 1} for sizes {list(sizes)}, "
-                             f"got {activations!r}")
+            raise ValueError(
+                f"need one activation per layer: {len(sizes) - 1} for sizes {list(sizes)}, "
+                f"got {activations!r}"
+            )
         rng = np.random.default_rng(check_int("seed", seed, minimum=0))
-        self.layers = [Dense(n_in, n_out, act, rng=rng)
-                       for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations)]
+        self.layers = [
+            Dense(n_in, n_out, act, rng=rng)
+            for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations)
+        ]
 
     @classmethod
     def from_layers(cls, layers: Sequence[Dense]) -> ScratchMLP:
         """A network made of the given layers (their widths must chain)."""
         for i, (a, b) in enumerate(zip(layers[:-1], layers[1:])):
             if a.n_out != b.n_in:
-                raise ValueError(f"layer {i} outputs {a.n_out} values but layer {i + 1} takes {b.n_in}")
+                raise ValueError(
+                    f"layer {i} outputs {a.n_out} values but layer {i + 1} takes {b.n_in}"
+                )
         if not layers:
             raise ValueError("need at least one layer")
         model = cls.__new__(cls)
@@ -385,6 +431,7 @@ class ScratchMLP:
 
 
 # --- loss and training -----------------------------------------------------------
+
 
 def mse_loss(y_hat: Any, y: Any) -> float:
     r"""Mean squared error over all :math:`N` entries: :math:`L = \frac1N \sum (\hat y - y)^2`."""
@@ -443,9 +490,16 @@ def _check_xy(x: Any, y: Any) -> tuple[Array, Array]:
     return x, y
 
 
-def _fit_loop(step: Callable[[Array, Array], float], evaluate: Callable[[Array, Array], float],
-              x: Any, y: Any, epochs: int, batch_size: int,
-              x_val: Any, y_val: Any) -> LossCurves:
+def _fit_loop(
+    step: Callable[[Array, Array], float],
+    evaluate: Callable[[Array, Array], float],
+    x: Any,
+    y: Any,
+    epochs: int,
+    batch_size: int,
+    x_val: Any,
+    y_val: Any,
+) -> LossCurves:
     check_int("epochs", epochs, minimum=0)
     x, y = _check_xy(x, y)
     has_val = x_val is not None or y_val is not None
@@ -459,15 +513,25 @@ def _fit_loop(step: Callable[[Array, Array], float], evaluate: Callable[[Array, 
             if not math.isfinite(steps[-1]):
                 raise FloatingPointError(
                     f"training diverged: the minibatch loss became {steps[-1]} in epoch {epoch}, "
-                    f"step {len(steps)}; try a smaller learning rate")
+                    f"step {len(steps)}; try a smaller learning rate"
+                )
         train.append(evaluate(x, y))
         if has_val:
             val.append(evaluate(x_val, y_val))
     return LossCurves(np.array(train), np.array(val), np.array(steps))
 
 
-def fit(model: ScratchMLP, x: Any, y: Any, *, epochs: int, lr: float, batch_size: int,
-        x_val: Any = None, y_val: Any = None) -> LossCurves:
+def fit(
+    model: ScratchMLP,
+    x: Any,
+    y: Any,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    x_val: Any = None,
+    y_val: Any = None,
+) -> LossCurves:
     """Minibatch gradient descent on the MSE, minibatches in order (no shuffling).
 
     Every epoch walks the rows in order, ``batch_size`` at a time
@@ -485,12 +549,20 @@ def fit(model: ScratchMLP, x: Any, y: Any, *, epochs: int, lr: float, batch_size
         FloatingPointError: if a minibatch loss becomes NaN or infinite.
     """
     lr = check_positive_float("lr", lr)
-    return _fit_loop(lambda xb, yb: train_step(model, xb, yb, lr),
-                     lambda xs, ys: mse_loss(model.forward(xs), ys),
-                     x, y, epochs, batch_size, x_val, y_val)
+    return _fit_loop(
+        lambda xb, yb: train_step(model, xb, yb, lr),
+        lambda xs, ys: mse_loss(model.forward(xs), ys),
+        x,
+        y,
+        epochs,
+        batch_size,
+        x_val,
+        y_val,
+    )
 
 
 # --- the PyTorch twin ----------------------------------------------------------------
+
 
 def to_torch(model: ScratchMLP) -> nn.Sequential:
     """The same network as an ``nn.Sequential`` in float64, with copied parameters.
@@ -512,8 +584,17 @@ def to_torch(model: ScratchMLP) -> nn.Sequential:
     return nn.Sequential(*modules)
 
 
-def fit_torch(model: nn.Module, x: Any, y: Any, *, epochs: int, lr: float, batch_size: int,
-              x_val: Any = None, y_val: Any = None) -> LossCurves:
+def fit_torch(
+    model: nn.Module,
+    x: Any,
+    y: Any,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    x_val: Any = None,
+    y_val: Any = None,
+) -> LossCurves:
     """:func:`fit` written with autograd: ``torch.optim.SGD`` and ``F.mse_loss``, same minibatches."""
     lr = check_positive_float("lr", lr)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -540,8 +621,12 @@ def max_relative_difference(actual: Any, expected: Any) -> float:
     (0 if both are all zero). Unlike an entry-wise ratio it does not blow up
     on entries that are zero in both. Accepts arrays or tensors of the same shape.
     """
-    a = np.asarray(actual.detach() if isinstance(actual, torch.Tensor) else actual, dtype=np.float64)
-    e = np.asarray(expected.detach() if isinstance(expected, torch.Tensor) else expected, dtype=np.float64)
+    a = np.asarray(
+        actual.detach() if isinstance(actual, torch.Tensor) else actual, dtype=np.float64
+    )
+    e = np.asarray(
+        expected.detach() if isinstance(expected, torch.Tensor) else expected, dtype=np.float64
+    )
     if a.shape != e.shape:
         raise ValueError(f"shapes differ: {a.shape} and {e.shape}")
     scale = float(np.max(np.abs(e))) if e.size else 0.0
@@ -551,9 +636,12 @@ def max_relative_difference(actual: Any, expected: Any) -> float:
     return diff / scale
 
 
-def finite_difference_gradients(model: ScratchMLP, x: Any, y: Any, *,
-                                eps: float = 1e-5) -> list[tuple[Array, Array]]:
-    r"""Central differences of the MSE for every parameter, :math:`(L(\theta+\epsilon) - L(\theta-\epsilon)) / 2\epsilon`.
+def finite_difference_gradients(
+    model: ScratchMLP, x: Any, y: Any, *, eps: float = 1e-5
+) -> list[tuple[Array, Array]]:
+    r"""Central differences of the MSE for every parameter.
+
+    .. math:: \frac{\partial L}{\partial \theta} \approx \frac{L(\theta+\epsilon) - L(\theta-\epsilon)}{2\epsilon}
 
     Returns ``(dW, db)`` per layer, shaped like the parameters; the model is left unchanged.
     """
@@ -579,7 +667,10 @@ def finite_difference_gradients(model: ScratchMLP, x: Any, y: Any, *,
 
 # --- the classic NumPy trainer: one hidden ReLU layer, per-sample SGD ----------------
 
-def he_init_one_hidden(n_in: int, width: int, n_out: int, *, seed: int = 42) -> list[tuple[Array, Array]]:
+
+def he_init_one_hidden(
+    n_in: int, width: int, n_out: int, *, seed: int = 42
+) -> list[tuple[Array, Array]]:
     r"""He initialization of ``n_in → width → n_out``, drawn as ``np.random.seed(seed)`` would.
 
     :math:`W_1 = \varepsilon \sqrt{2/n_\text{in}}`, :math:`W_2 = \varepsilon \sqrt{2/\text{width}}`
@@ -595,8 +686,9 @@ def he_init_one_hidden(n_in: int, width: int, n_out: int, *, seed: int = 42) -> 
     return [(W1, np.zeros(width)), (W2, np.zeros(n_out))]
 
 
-def train_one_hidden_per_sample(x: Any, y: Any, width: int, *, epochs: int = 200, lr: float = 0.05,
-                                seed: int = 42) -> Array:
+def train_one_hidden_per_sample(
+    x: Any, y: Any, width: int, *, epochs: int = 200, lr: float = 0.05, seed: int = 42
+) -> Array:
     r"""The classic NumPy loop: ``n_in → width (ReLU) → n_out``, one update per sample.
 
     Loss per sample :math:`\ell = \frac12 \operatorname{mean}_j (\hat y_j - y_j)^2`,
@@ -615,16 +707,16 @@ def train_one_hidden_per_sample(x: Any, y: Any, width: int, *, epochs: int = 200
     for epoch in range(epochs):
         total = 0.0
         for i in range(len(x)):
-            xi, yi = x[i:i + 1], y[i:i + 1]
-            z1 = xi @ W1 + b1                          # forward
+            xi, yi = x[i : i + 1], y[i : i + 1]
+            z1 = xi @ W1 + b1  # forward
             h = np.maximum(z1, 0.0)
             out = h @ W2 + b2
             total += 0.5 * np.mean((out - yi) ** 2)
-            d_out = (out - yi) / yi.size               # backward
+            d_out = (out - yi) / yi.size  # backward
             d_W2, d_b2 = h.T @ d_out, d_out.sum(axis=0)
             d_z1 = (d_out @ W2.T) * (z1 > 0)
             d_W1, d_b1 = xi.T @ d_z1, d_z1.sum(axis=0)
-            W2 -= lr * d_W2                            # update
+            W2 -= lr * d_W2  # update
             b2 -= lr * d_b2
             W1 -= lr * d_W1
             b1 -= lr * d_b1

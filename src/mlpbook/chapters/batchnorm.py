@@ -75,9 +75,15 @@ def _check_batch(x: torch.Tensor, num_features: int | None = None) -> None:
         raise ValueError(f"x must have {num_features} features, got shape {tuple(x.shape)}")
 
 
-def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, *,
-                      mean: torch.Tensor | None = None, var: torch.Tensor | None = None,
-                      eps: float = 1e-5) -> tuple[torch.Tensor, BatchNormCache]:
+def batchnorm_forward(
+    x: torch.Tensor,
+    gamma: torch.Tensor,
+    beta: torch.Tensor,
+    *,
+    mean: torch.Tensor | None = None,
+    var: torch.Tensor | None = None,
+    eps: float = 1e-5,
+) -> tuple[torch.Tensor, BatchNormCache]:
     r"""Normalize ``x`` of shape ``(B, d)`` per feature; return ``y`` (same shape) and the cache.
 
     With ``mean`` and ``var`` both ``None`` the statistics are the batch's
@@ -92,7 +98,9 @@ def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, 
     batch_stats = mean is None
     if batch_stats:
         if x.shape[0] < 2:
-            raise ValueError(f"training-mode batch norm needs a batch of at least 2 samples, got {x.shape[0]}")
+            raise ValueError(
+                f"training-mode batch norm needs a batch of at least 2 samples, got {x.shape[0]}"
+            )
         mean = x.mean(dim=0)
         var = ((x - mean) ** 2).mean(dim=0)  # biased: divide by B
     inv_std = 1.0 / torch.sqrt(var + eps)
@@ -101,21 +109,25 @@ def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, 
     # endregion: forward
 
 
-def batchnorm_backward(grad_y: torch.Tensor, cache: BatchNormCache
-                       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def batchnorm_backward(
+    grad_y: torch.Tensor, cache: BatchNormCache
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""Gradients ``(dL/dx, dL/dgamma, dL/dbeta)`` from ``dL/dy`` of shape ``(B, d)``.
 
     Shapes: ``(B, d)``, ``(d,)``, ``(d,)``. See the module docstring for the formulas.
     """
     if grad_y.shape != cache.x_hat.shape:
-        raise ValueError(f"grad_y has shape {tuple(grad_y.shape)}, the forward output {tuple(cache.x_hat.shape)}")
+        raise ValueError(
+            f"grad_y has shape {tuple(grad_y.shape)}, the forward output {tuple(cache.x_hat.shape)}"
+        )
     # region: backward
     grad_beta = grad_y.sum(dim=0)
     grad_gamma = (grad_y * cache.x_hat).sum(dim=0)
     g_hat = grad_y * cache.gamma
     if cache.batch_stats:
-        grad_x = cache.inv_std * (g_hat - g_hat.mean(dim=0)
-                                  - cache.x_hat * (g_hat * cache.x_hat).mean(dim=0))
+        grad_x = cache.inv_std * (
+            g_hat - g_hat.mean(dim=0) - cache.x_hat * (g_hat * cache.x_hat).mean(dim=0)
+        )
     else:
         grad_x = g_hat * cache.inv_std
     return grad_x, grad_gamma, grad_beta
@@ -146,8 +158,14 @@ class ScratchBatchNorm:
         (torch.Size([8, 3]), torch.Size([8, 3]), torch.Size([3]))
     """
 
-    def __init__(self, num_features: int, *, eps: float = 1e-5, momentum: float = 0.1,
-                 dtype: torch.dtype = torch.float64) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        *,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        dtype: torch.dtype = torch.float64,
+    ) -> None:
         self.num_features = check_int("num_features", num_features, minimum=1)
         self.eps = check_positive_float("eps", eps)
         momentum = check_positive_float("momentum", momentum)
@@ -189,8 +207,14 @@ class ScratchBatchNorm:
             self.running_var = (1 - m) * self.running_var + m * unbiased_var
             self.num_batches_tracked += 1
         else:
-            y, self._cache = batchnorm_forward(x, self.weight, self.bias, mean=self.running_mean,
-                                               var=self.running_var, eps=self.eps)
+            y, self._cache = batchnorm_forward(
+                x,
+                self.weight,
+                self.bias,
+                mean=self.running_mean,
+                var=self.running_var,
+                eps=self.eps,
+            )
         return y
 
     __call__ = forward
@@ -201,13 +225,15 @@ class ScratchBatchNorm:
         if self._cache is None:
             raise RuntimeError("ScratchBatchNorm.backward called before forward")
         grad_x, self.grad_weight, self.grad_bias = batchnorm_backward(
-            grad_y.to(self.weight.dtype), self._cache)
+            grad_y.to(self.weight.dtype), self._cache
+        )
         return grad_x
 
     def to_torch(self) -> nn.BatchNorm1d:
         """An ``nn.BatchNorm1d`` with the same parameters, running statistics and mode."""
-        module = nn.BatchNorm1d(self.num_features, eps=self.eps, momentum=self.momentum,
-                                dtype=self.weight.dtype)
+        module = nn.BatchNorm1d(
+            self.num_features, eps=self.eps, momentum=self.momentum, dtype=self.weight.dtype
+        )
         with torch.no_grad():
             module.weight.copy_(self.weight)
             module.bias.copy_(self.bias)
@@ -218,5 +244,7 @@ class ScratchBatchNorm:
 
     def __repr__(self) -> str:
         mode = "train" if self.training else "eval"
-        return (f"ScratchBatchNorm({self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"mode={mode!r})")
+        return (
+            f"ScratchBatchNorm({self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"mode={mode!r})"
+        )

@@ -42,10 +42,24 @@ from ..repro import DEFAULT_SEED, make_generator, progress
 from ..training import TrainingDiverged
 
 __all__ = [
-    "DROPOUT_SITES", "HANDMADE_WEIGHTS", "HANDMADE_BIASES", "HANDMADE_OUTPUT_BIAS",
-    "HANDMADE_SUM_BIAS", "N_INPUTS", "HIDDEN", "LOW", "HIGH",
-    "SharedElementwiseMLP", "set_handmade", "handmade_model", "he_model", "sum_of_squares_data",
-    "predict", "mse", "CaseHistory", "train_case",
+    "DROPOUT_SITES",
+    "HANDMADE_WEIGHTS",
+    "HANDMADE_BIASES",
+    "HANDMADE_OUTPUT_BIAS",
+    "HANDMADE_SUM_BIAS",
+    "N_INPUTS",
+    "HIDDEN",
+    "LOW",
+    "HIGH",
+    "SharedElementwiseMLP",
+    "set_handmade",
+    "handmade_model",
+    "he_model",
+    "sum_of_squares_data",
+    "predict",
+    "mse",
+    "CaseHistory",
+    "train_case",
     "expected_under_input_dropout",
 ]
 
@@ -59,11 +73,39 @@ LOW, HIGH = -5.0, 8.0
 DROPOUT_SITES: tuple[str, ...] = ("input", "hidden", "vector")
 """Where dropout can be applied: on each input, on the 14 hidden ReLUs, on the 64-vector."""
 
-HANDMADE_WEIGHTS: tuple[float, ...] = (0.1, -0.1, 0.5, -0.5, 0.6, -0.6, 1.5, -1.5, 3.9, -3.9,
-                                       2.0, -2.0, 5.0, 1.0)
+HANDMADE_WEIGHTS: tuple[float, ...] = (
+    0.1,
+    -0.1,
+    0.5,
+    -0.5,
+    0.6,
+    -0.6,
+    1.5,
+    -1.5,
+    3.9,
+    -3.9,
+    2.0,
+    -2.0,
+    5.0,
+    1.0,
+)
 """First-layer weights :math:`w_j` of the hand-made subnetwork."""
-HANDMADE_BIASES: tuple[float, ...] = (0.0, 0.0, -0.05, -0.05, -0.24, -0.24, -1.35, -1.35, -8.58, -8.58,
-                                      -7.8, -7.8, -27.5, -7.1)
+HANDMADE_BIASES: tuple[float, ...] = (
+    0.0,
+    0.0,
+    -0.05,
+    -0.05,
+    -0.24,
+    -0.24,
+    -1.35,
+    -1.35,
+    -8.58,
+    -8.58,
+    -7.8,
+    -7.8,
+    -27.5,
+    -7.1,
+)
 """First-layer biases :math:`b_j`; unit :math:`j` switches on at :math:`x = -b_j / w_j`."""
 HANDMADE_OUTPUT_BIAS: float = 0.01
 """Output bias :math:`c` of the hand-made subnetwork (its output weights :math:`v_j` are all 1)."""
@@ -73,7 +115,9 @@ HANDMADE_SUM_BIAS: float = -0.01
 
 def _check_probability(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r} ({type(value).__name__})")
+        raise TypeError(
+            f"{name} must be a number in [0, 1), got {value!r} ({type(value).__name__})"
+        )
     value = float(value)
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
@@ -82,8 +126,10 @@ def _check_probability(name: str, value: Any) -> float:
 
 def _check_sites(sites: Iterable[str]) -> frozenset[str]:
     if isinstance(sites, str):
-        raise TypeError(f"sites must be a collection of site names such as ('input', 'hidden'), "
-                        f"not the single string {sites!r}")
+        raise TypeError(
+            f"sites must be a collection of site names such as ('input', 'hidden'), "
+            f"not the single string {sites!r}"
+        )
     result = set()
     for site in sites:
         if not isinstance(site, str):
@@ -127,8 +173,14 @@ class SharedElementwiseMLP(nn.Module):
             :math:`[0, 1)` or an unknown site.
     """
 
-    def __init__(self, n_inputs: int = N_INPUTS, hidden: int = HIDDEN, *, dropout: float = 0.0,
-                 sites: Iterable[str] = DROPOUT_SITES) -> None:
+    def __init__(
+        self,
+        n_inputs: int = N_INPUTS,
+        hidden: int = HIDDEN,
+        *,
+        dropout: float = 0.0,
+        sites: Iterable[str] = DROPOUT_SITES,
+    ) -> None:
         super().__init__()
         self.n_inputs = check_int("n_inputs", n_inputs, minimum=1)
         self.hidden = check_int("hidden", hidden, minimum=1)
@@ -157,8 +209,9 @@ class SharedElementwiseMLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, n_inputs)`` -> ``(B, 1)``; dropout acts only in training mode."""
         if x.ndim != 2 or x.shape[1] != self.n_inputs:
-            raise ValueError(f"expected input of shape (batch, {self.n_inputs}), "
-                             f"got {tuple(x.shape)}")
+            raise ValueError(
+                f"expected input of shape (batch, {self.n_inputs}), got {tuple(x.shape)}"
+            )
         batch = x.shape[0]
         x = self.drop_input(x).reshape(batch * self.n_inputs, 1)
         h = self.drop_hidden(F.relu(self.inner(x)))
@@ -185,8 +238,10 @@ def set_handmade(model: SharedElementwiseMLP) -> SharedElementwiseMLP:
     if not isinstance(model, SharedElementwiseMLP):
         raise TypeError(f"set_handmade needs a SharedElementwiseMLP, got {type(model).__name__}")
     if model.hidden != len(HANDMADE_WEIGHTS):
-        raise ValueError(f"the hand-made subnetwork has {len(HANDMADE_WEIGHTS)} hidden units, "
-                         f"the model has hidden={model.hidden}")
+        raise ValueError(
+            f"the hand-made subnetwork has {len(HANDMADE_WEIGHTS)} hidden units, "
+            f"the model has hidden={model.hidden}"
+        )
     with torch.no_grad():
         model.inner.weight.copy_(torch.tensor(HANDMADE_WEIGHTS).unsqueeze(1))
         model.inner.bias.copy_(torch.tensor(HANDMADE_BIASES))
@@ -197,8 +252,9 @@ def set_handmade(model: SharedElementwiseMLP) -> SharedElementwiseMLP:
     return model
 
 
-def handmade_model(*, dropout: float = 0.0, sites: Iterable[str] = DROPOUT_SITES,
-                   n_inputs: int = N_INPUTS) -> SharedElementwiseMLP:
+def handmade_model(
+    *, dropout: float = 0.0, sites: Iterable[str] = DROPOUT_SITES, n_inputs: int = N_INPUTS
+) -> SharedElementwiseMLP:
     """A :class:`SharedElementwiseMLP` (hidden width 14) at the hand-made initialization.
 
     Building it draws no numbers from the global random stream (PyTorch's
@@ -209,8 +265,14 @@ def handmade_model(*, dropout: float = 0.0, sites: Iterable[str] = DROPOUT_SITES
     return set_handmade(model)
 
 
-def he_model(seed: int = DEFAULT_SEED, *, dropout: float = 0.0, sites: Iterable[str] = DROPOUT_SITES,
-             n_inputs: int = N_INPUTS, hidden: int = HIDDEN) -> SharedElementwiseMLP:
+def he_model(
+    seed: int = DEFAULT_SEED,
+    *,
+    dropout: float = 0.0,
+    sites: Iterable[str] = DROPOUT_SITES,
+    n_inputs: int = N_INPUTS,
+    hidden: int = HIDDEN,
+) -> SharedElementwiseMLP:
     r"""A :class:`SharedElementwiseMLP` with He initialization from its own generator.
 
     Every weight matrix :math:`W \in \mathbb R^{n_\text{out} \times n_\text{in}}`
@@ -223,8 +285,14 @@ def he_model(seed: int = DEFAULT_SEED, *, dropout: float = 0.0, sites: Iterable[
     return initialize(model, "he", generator=make_generator(seed))
 
 
-def sum_of_squares_data(n: int, *, n_inputs: int = N_INPUTS, low: float = LOW, high: float = HIGH,
-                        seed: int = DEFAULT_SEED) -> Dataset:
+def sum_of_squares_data(
+    n: int,
+    *,
+    n_inputs: int = N_INPUTS,
+    low: float = LOW,
+    high: float = HIGH,
+    seed: int = DEFAULT_SEED,
+) -> Dataset:
     r"""``n`` rows of ``n_inputs`` inputs :math:`x_{ri} \sim U[\text{low}, \text{high}]`, label the sum of squares.
 
     .. math:: y_r = \sum_{i=1}^{D} x_{ri}^2
@@ -249,13 +317,18 @@ def sum_of_squares_data(n: int, *, n_inputs: int = N_INPUTS, low: float = LOW, h
 
 
 def _as_dataset(name: str, data: Any) -> Dataset:
-    if not (isinstance(data, tuple) and len(data) == 2
-            and all(isinstance(t, torch.Tensor) for t in data)):
+    if not (
+        isinstance(data, tuple)
+        and len(data) == 2
+        and all(isinstance(t, torch.Tensor) for t in data)
+    ):
         raise TypeError(f"{name} must be a Dataset (x, y) of tensors, got {type(data).__name__}")
     x, y = data
     if x.ndim != 2 or y.ndim != 2 or y.shape[1] != 1 or x.shape[0] != y.shape[0]:
-        raise ValueError(f"{name} needs x of shape (n, d) and y of shape (n, 1), "
-                         f"got {tuple(x.shape)} and {tuple(y.shape)}")
+        raise ValueError(
+            f"{name} needs x of shape (n, d) and y of shape (n, 1), "
+            f"got {tuple(x.shape)} and {tuple(y.shape)}"
+        )
     return Dataset(x, y)
 
 
@@ -265,8 +338,14 @@ def _check_mode(mode: Any) -> str:
     return mode
 
 
-def predict(model: nn.Module, x: torch.Tensor, *, mode: str = "eval", seed: int = DEFAULT_SEED,
-            batch_size: int = 1000) -> torch.Tensor:
+def predict(
+    model: nn.Module,
+    x: torch.Tensor,
+    *,
+    mode: str = "eval",
+    seed: int = DEFAULT_SEED,
+    batch_size: int = 1000,
+) -> torch.Tensor:
     """The model's predictions on ``x`` (shape ``(n, d)`` to ``(n, 1)``), without gradients.
 
     ``mode="eval"`` switches dropout off (what a deployed model computes);
@@ -287,7 +366,7 @@ def predict(model: nn.Module, x: torch.Tensor, *, mode: str = "eval", seed: int 
     try:
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            return torch.cat([model(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+            return torch.cat([model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
     finally:
         model.train(was_training)
 
@@ -308,7 +387,7 @@ def _eval_mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 1
     total = 0.0
     with torch.no_grad():
         for i in range(0, len(x), chunk):
-            total += float(((model(x[i:i + chunk]) - y[i:i + chunk]) ** 2).double().sum())
+            total += float(((model(x[i : i + chunk]) - y[i : i + chunk]) ** 2).double().sum())
     return total / len(x)
 
 
@@ -339,10 +418,20 @@ class CaseHistory:
         return len(self.logged_loss) - 1
 
 
-def train_case(model: SharedElementwiseMLP, train_data: Dataset, val_data: Dataset, *, epochs: int,
-               lr: float = 1e-4, batch_size: int = 100, step_every: int = 20, gamma: float = 0.9,
-               seed: int = DEFAULT_SEED, show_progress: bool | None = None,
-               desc: str | None = None) -> CaseHistory:
+def train_case(
+    model: SharedElementwiseMLP,
+    train_data: Dataset,
+    val_data: Dataset,
+    *,
+    epochs: int,
+    lr: float = 1e-4,
+    batch_size: int = 100,
+    step_every: int = 20,
+    gamma: float = 0.9,
+    seed: int = DEFAULT_SEED,
+    show_progress: bool | None = None,
+    desc: str | None = None,
+) -> CaseHistory:
     r"""Train ``model`` in place with Adam and minibatches, as in the case study; return its history.
 
     Per epoch: shuffle the training rows, and for each batch of ``batch_size``
@@ -372,8 +461,16 @@ def train_case(model: SharedElementwiseMLP, train_data: Dataset, val_data: Datas
     check_int("step_every", step_every, minimum=1)
     gamma = check_positive_float("gamma", gamma)
     check_int("seed", seed, minimum=0)
-    settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, step_every=step_every, gamma=gamma,
-                    seed=seed, dropout=model.dropout, sites=sorted(model.sites))
+    settings = dict(
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        step_every=step_every,
+        gamma=gamma,
+        seed=seed,
+        dropout=model.dropout,
+        sites=sorted(model.sites),
+    )
 
     x, y = train_data
     n = len(x)
@@ -386,11 +483,16 @@ def train_case(model: SharedElementwiseMLP, train_data: Dataset, val_data: Datas
     lrs = np.empty(epochs + 1)
 
     def check(e: int) -> None:
-        for name, values in (("logged training loss", logged), ("training MSE", train_mse),
-                             ("validation MSE", val_mse)):
+        for name, values in (
+            ("logged training loss", logged),
+            ("training MSE", train_mse),
+            ("validation MSE", val_mse),
+        ):
             if not math.isfinite(values[e]):
-                raise TrainingDiverged(f"training diverged: the {name} became {values[e]} at epoch {e} "
-                                       f"(lr={lr}, dropout={model.dropout}); try a smaller learning rate")
+                raise TrainingDiverged(
+                    f"training diverged: the {name} became {values[e]} at epoch {e} "
+                    f"(lr={lr}, dropout={model.dropout}); try a smaller learning rate"
+                )
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -402,12 +504,12 @@ def train_case(model: SharedElementwiseMLP, train_data: Dataset, val_data: Datas
             if e == 0:  # the initial weights: one pass in training mode, no updates
                 with torch.no_grad():
                     for start in range(0, n, batch_size):
-                        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+                        xb, yb = x[start : start + batch_size], y[start : start + batch_size]
                         total += F.mse_loss(model(xb), yb).item() * len(xb)
             else:
                 order = torch.randperm(n, generator=generator)
                 for start in range(0, n, batch_size):
-                    idx = order[start:start + batch_size]
+                    idx = order[start : start + batch_size]
                     loss = F.mse_loss(model(x[idx]), y[idx])
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
@@ -421,7 +523,9 @@ def train_case(model: SharedElementwiseMLP, train_data: Dataset, val_data: Datas
             val_mse[e] = _eval_mse(model, val_data.x, val_data.y)
             check(e)
     model.eval()
-    return CaseHistory(logged_loss=logged, train_mse=train_mse, val_mse=val_mse, lr=lrs, settings=settings)
+    return CaseHistory(
+        logged_loss=logged, train_mse=train_mse, val_mse=val_mse, lr=lrs, settings=settings
+    )
 
 
 def expected_under_input_dropout(g: Any, x: torch.Tensor, p: float) -> torch.Tensor:

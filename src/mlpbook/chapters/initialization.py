@@ -50,8 +50,15 @@ from ..initializers import Fill
 from ..models import make_mlp
 from ..repro import DEFAULT_SEED, make_generator
 
-__all__ = ["LayerSignal", "SignalProfile", "layer_signal", "signal_profile", "per_layer_factor",
-           "predicted_signal", "residual_stream_std"]
+__all__ = [
+    "LayerSignal",
+    "SignalProfile",
+    "layer_signal",
+    "signal_profile",
+    "per_layer_factor",
+    "predicted_signal",
+    "residual_stream_std",
+]
 
 FIELDS = ("pre", "act", "grad", "weight_grad")
 """The statistics recorded for every hidden layer (see the module docstring)."""
@@ -108,12 +115,15 @@ class SignalProfile:
 def _hidden_pairs(model: nn.Module) -> tuple[list[tuple[nn.Linear, nn.Module]], nn.Linear]:
     """Split ``Linear, act, Linear, act, ..., Linear`` into (linear, act) pairs and the output layer."""
     if not isinstance(model, nn.Sequential):
-        raise TypeError(f"model must be an nn.Sequential as built by make_mlp, got {type(model).__name__}")
+        raise TypeError(
+            f"model must be an nn.Sequential as built by make_mlp, got {type(model).__name__}"
+        )
     layers = list(model)
     if len(layers) < 3 or len(layers) % 2 == 0:
         raise ValueError(
             f"model must alternate Linear and activation layers, ending in Linear, with at least one "
-            f"hidden layer (an odd number >= 3 of layers); got {len(layers)} layers")
+            f"hidden layer (an odd number >= 3 of layers); got {len(layers)} layers"
+        )
     for i, layer in enumerate(layers):
         if (i % 2 == 0) != isinstance(layer, nn.Linear):
             kind = "an nn.Linear" if i % 2 == 0 else "an activation (not nn.Linear)"
@@ -126,8 +136,13 @@ def _std(t: torch.Tensor) -> float:
     return float(t.detach().double().std(correction=0))
 
 
-def layer_signal(model: nn.Module, x: torch.Tensor, grad_output: torch.Tensor | None = None, *,
-                 generator: torch.Generator | None = None) -> LayerSignal:
+def layer_signal(
+    model: nn.Module,
+    x: torch.Tensor,
+    grad_output: torch.Tensor | None = None,
+    *,
+    generator: torch.Generator | None = None,
+) -> LayerSignal:
     r"""Measure the forward and backward signal of ``model`` at input ``x``.
 
     Args:
@@ -149,8 +164,10 @@ def layer_signal(model: nn.Module, x: torch.Tensor, grad_output: torch.Tensor | 
     """
     pairs, output = _hidden_pairs(model)
     if not isinstance(x, torch.Tensor) or x.ndim != 2 or x.shape[1] != pairs[0][0].in_features:
-        raise ValueError(f"x must be a tensor of shape (B, {pairs[0][0].in_features}), got "
-                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
+        raise ValueError(
+            f"x must be a tensor of shape (B, {pairs[0][0].in_features}), got "
+            f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}"
+        )
     out_shape = (x.shape[0], output.out_features)
     if grad_output is None:
         gen = generator if generator is not None else make_generator(DEFAULT_SEED)
@@ -179,8 +196,16 @@ def layer_signal(model: nn.Module, x: torch.Tensor, grad_output: torch.Tensor | 
     )
 
 
-def signal_profile(activation: str | nn.Module, init: str | Fill, *, seeds: Sequence[int], depth: int = 20,
-                   width: int = 256, batch: int = 256, data_seed: int = DEFAULT_SEED) -> SignalProfile:
+def signal_profile(
+    activation: str | nn.Module,
+    init: str | Fill,
+    *,
+    seeds: Sequence[int],
+    depth: int = 20,
+    width: int = 256,
+    batch: int = 256,
+    data_seed: int = DEFAULT_SEED,
+) -> SignalProfile:
     r"""Measure :func:`layer_signal` for fresh deep MLPs, one per seed.
 
     Each model is ``make_mlp([width] * (depth + 2), activation, init=init)``
@@ -221,8 +246,15 @@ def signal_profile(activation: str | nn.Module, init: str | Fill, *, seeds: Sequ
             model = make_mlp([width] * (depth + 2), activation, init=init)
         signals.append(layer_signal(model, x, g))
     stacked = {name: np.stack([getattr(s, name) for s in signals]) for name in FIELDS}
-    settings = dict(activation=activation, init=init, depth=depth, width=width, batch=batch,
-                    seeds=seeds, data_seed=data_seed)
+    settings = dict(
+        activation=activation,
+        init=init,
+        depth=depth,
+        width=width,
+        batch=batch,
+        seeds=seeds,
+        data_seed=data_seed,
+    )
     return SignalProfile(**stacked, settings=settings)
 
 
@@ -242,14 +274,22 @@ def per_layer_factor(stds: np.ndarray) -> np.ndarray:
     """
     stds = np.asarray(stds, dtype=np.float64)
     if stds.ndim == 0 or stds.shape[-1] < 2:
-        raise ValueError(f"stds needs at least two layers along its last axis, got shape {stds.shape}")
+        raise ValueError(
+            f"stds needs at least two layers along its last axis, got shape {stds.shape}"
+        )
     if not np.all(stds > 0):
         raise ValueError("stds must be positive (a zero standard deviation has no growth factor)")
     return np.exp((np.log(stds[..., -1]) - np.log(stds[..., 0])) / (stds.shape[-1] - 1))
 
 
-def predicted_signal(n_sigma2: float, depth: int, *, negative_slope: float = 0.0, input_var: float = 1.0,
-                     grad_var: float = 1.0) -> dict[str, np.ndarray]:
+def predicted_signal(
+    n_sigma2: float,
+    depth: int,
+    *,
+    negative_slope: float = 0.0,
+    input_var: float = 1.0,
+    grad_var: float = 1.0,
+) -> dict[str, np.ndarray]:
     r"""The variance argument's prediction for a deep (Leaky) ReLU MLP with zero biases.
 
     All layers, the output layer included, are square with weights of variance
@@ -288,11 +328,22 @@ def predicted_signal(n_sigma2: float, depth: int, *, negative_slope: float = 0.0
     log_pre = 0.5 * (math.log(n_sigma2 * input_var) + ell * math.log(n_sigma2 * c))
     log_grad = 0.5 * (math.log(n_sigma2 * grad_var) + (depth - 1 - ell) * math.log(n_sigma2 * c))
     pre = np.exp(log_pre)
-    return {"pre": pre, "act": pre * math.sqrt(c - (1 - alpha) ** 2 / (2 * math.pi)), "grad": np.exp(log_grad)}
+    return {
+        "pre": pre,
+        "act": pre * math.sqrt(c - (1 - alpha) ** 2 / (2 * math.pi)),
+        "grad": np.exp(log_grad),
+    }
 
 
-def residual_stream_std(n_layers: int, *, scaled: bool, prenorm: bool, width: int = 128, batch: int = 256,
-                        seed: int = DEFAULT_SEED) -> np.ndarray:
+def residual_stream_std(
+    n_layers: int,
+    *,
+    scaled: bool,
+    prenorm: bool,
+    width: int = 128,
+    batch: int = 256,
+    seed: int = DEFAULT_SEED,
+) -> np.ndarray:
     r"""The standard deviation of the residual stream of a random residual stack.
 
     .. math::
@@ -324,7 +375,11 @@ def residual_stream_std(n_layers: int, *, scaled: bool, prenorm: bool, width: in
     for _ in range(n_layers):
         w1 = torch.randn(width, width, generator=gen, dtype=torch.float64) * math.sqrt(2.0 / width)
         w2 = torch.randn(width, width, generator=gen, dtype=torch.float64) * out_scale
-        u = (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, correction=0, keepdim=True) if prenorm else x
+        u = (
+            (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, correction=0, keepdim=True)
+            if prenorm
+            else x
+        )
         x = x + torch.relu(u @ w1.T) @ w2.T
         stds.append(_std(x))
     return np.array(stds)

@@ -82,8 +82,16 @@ class ResidualBlock(nn.Module):
         skip: keep the identity path.
     """
 
-    def __init__(self, width: int, hidden: int | None = None, *, norm: str = "none",
-                 placement: str = "post", activation: str = "relu", skip: bool = True) -> None:
+    def __init__(
+        self,
+        width: int,
+        hidden: int | None = None,
+        *,
+        norm: str = "none",
+        placement: str = "post",
+        activation: str = "relu",
+        skip: bool = True,
+    ) -> None:
         super().__init__()
         check_int("width", width, minimum=1)
         hidden = width if hidden is None else check_int("hidden", hidden, minimum=1)
@@ -140,9 +148,21 @@ class ResidualMLP(nn.Module):
         torch.Size([5, 2])
     """
 
-    def __init__(self, d_in: int, width: int, d_out: int, *, blocks: int = 2, hidden: int | None = None,
-                 norm: str = "none", placement: str = "post", activation: str = "relu", skip: bool = True,
-                 init: str = "default", generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        d_in: int,
+        width: int,
+        d_out: int,
+        *,
+        blocks: int = 2,
+        hidden: int | None = None,
+        norm: str = "none",
+        placement: str = "post",
+        activation: str = "relu",
+        skip: bool = True,
+        init: str = "default",
+        generator: torch.Generator | None = None,
+    ) -> None:
         super().__init__()
         check_int("d_in", d_in, minimum=1)
         check_int("width", width, minimum=1)
@@ -150,8 +170,11 @@ class ResidualMLP(nn.Module):
         check_int("blocks", blocks, minimum=0)
         self.inp = nn.Linear(d_in, width)
         self.blocks = nn.ModuleList(
-            ResidualBlock(width, hidden, norm=norm, placement=placement, activation=activation, skip=skip)
-            for _ in range(blocks))
+            ResidualBlock(
+                width, hidden, norm=norm, placement=placement, activation=activation, skip=skip
+            )
+            for _ in range(blocks)
+        )
         self.out = nn.Linear(width, d_out)
         initialize(self, init, generator=generator)
 

@@ -48,18 +48,29 @@ from ..repro import progress
 from ..training import train
 
 __all__ = [
-    "max_regions_one_layer", "max_regions_upper", "max_regions_lower",
-    "LinePieces", "line_pieces", "count_regions_on_line",
-    "GridRegions", "grid_regions", "plane_points",
-    "ExplorerSetting", "ExplorerData", "explorer_data",
+    "max_regions_one_layer",
+    "max_regions_upper",
+    "max_regions_lower",
+    "LinePieces",
+    "line_pieces",
+    "count_regions_on_line",
+    "GridRegions",
+    "grid_regions",
+    "plane_points",
+    "ExplorerSetting",
+    "ExplorerData",
+    "explorer_data",
 ]
 
 
 # --- bounds -------------------------------------------------------------------
 
+
 def _check_widths(widths: Sequence[int]) -> list[int]:
     if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence) or len(widths) == 0:
-        raise TypeError(f"hidden_widths must be a non-empty sequence of ints such as [8, 8], got {widths!r}")
+        raise TypeError(
+            f"hidden_widths must be a non-empty sequence of ints such as [8, 8], got {widths!r}"
+        )
     return [check_int(f"hidden_widths[{i}]", w, minimum=1) for i, w in enumerate(widths)]
 
 
@@ -105,8 +116,10 @@ def max_regions_upper(hidden_widths: Sequence[int], d: int) -> int:
         key = (layer, budget)
         if key not in cache:
             n = widths[layer]
-            cache[key] = sum(math.comb(n, j) * rest(layer + 1, min(budget, n - j))
-                             for j in range(min(budget, n) + 1))
+            cache[key] = sum(
+                math.comb(n, j) * rest(layer + 1, min(budget, n - j))
+                for j in range(min(budget, n) + 1)
+            )
         return cache[key]
 
     return rest(0, d)
@@ -130,11 +143,14 @@ def max_regions_lower(hidden_widths: Sequence[int], d: int) -> int:
     check_int("d", d, minimum=1)
     small = [w for w in widths if w < d]
     if small:
-        raise ValueError(f"the Montúfar et al. bound needs every hidden width >= d = {d}; got widths {widths}")
+        raise ValueError(
+            f"the Montúfar et al. bound needs every hidden width >= d = {d}; got widths {widths}"
+        )
     return math.prod((w // d) ** d for w in widths[:-1]) * max_regions_one_layer(widths[-1], d)
 
 
 # --- the network as a list of affine maps ----------------------------------------
+
 
 def _affine_layers(model: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor, bool]]:
     """``[(W, b, relu_after), ...]`` in float64 from a Sequential of Linear/ReLU/Identity."""
@@ -143,11 +159,16 @@ def _affine_layers(model: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor, b
     for layer in layers:
         if isinstance(layer, nn.Linear):
             w = layer.weight.detach().to(torch.float64)
-            b = (layer.bias.detach().to(torch.float64) if layer.bias is not None
-                 else torch.zeros(w.shape[0], dtype=torch.float64))
+            b = (
+                layer.bias.detach().to(torch.float64)
+                if layer.bias is not None
+                else torch.zeros(w.shape[0], dtype=torch.float64)
+            )
             if not (bool(torch.isfinite(w).all()) and bool(torch.isfinite(b).all())):
-                raise ValueError(f"layer {len(result)} ({layer}) has NaN or infinite weights or biases; "
-                                 "regions are defined only for finite parameters")
+                raise ValueError(
+                    f"layer {len(result)} ({layer}) has NaN or infinite weights or biases; "
+                    "regions are defined only for finite parameters"
+                )
             result.append((w, b, False))
         elif isinstance(layer, nn.ReLU):
             if not result or result[-1][2]:
@@ -155,7 +176,9 @@ def _affine_layers(model: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor, b
             w, b, _ = result[-1]
             result[-1] = (w, b, True)
         elif not isinstance(layer, nn.Identity):
-            raise TypeError(f"region counting needs a Sequential of Linear, ReLU and Identity layers; got {layer!r}")
+            raise TypeError(
+                f"region counting needs a Sequential of Linear, ReLU and Identity layers; got {layer!r}"
+            )
     if not result:
         raise TypeError(f"the model has no Linear layer: {model!r}")
     return result
@@ -164,13 +187,16 @@ def _affine_layers(model: nn.Module) -> list[tuple[torch.Tensor, torch.Tensor, b
 def _as_point(name: str, value: torch.Tensor | Sequence[float] | float, d: int) -> torch.Tensor:
     point = torch.as_tensor(value, dtype=torch.float64).reshape(-1)
     if point.numel() != d:
-        raise ValueError(f"{name} must have the network's input dimension {d}, got {point.numel()} entries")
+        raise ValueError(
+            f"{name} must have the network's input dimension {d}, got {point.numel()} entries"
+        )
     if not bool(torch.isfinite(point).all()):
         raise ValueError(f"{name} must be finite, got {point.tolist()}")
     return point
 
 
 # --- exact count along a segment ------------------------------------------------------
+
 
 @dataclass
 class LinePieces:
@@ -199,9 +225,14 @@ class LinePieces:
         return self.start[None, :] + self.breakpoints[:, None] * (self.end - self.start)[None, :]
 
 
-def line_pieces(model: nn.Module, start: torch.Tensor | Sequence[float] | float,
-                end: torch.Tensor | Sequence[float] | float, *, tol: float = 1e-9,
-                max_pieces: int = 1_000_000) -> LinePieces:
+def line_pieces(
+    model: nn.Module,
+    start: torch.Tensor | Sequence[float] | float,
+    end: torch.Tensor | Sequence[float] | float,
+    *,
+    tol: float = 1e-9,
+    max_pieces: int = 1_000_000,
+) -> LinePieces:
     r"""Walk the segment from ``start`` to ``end`` piece by piece; exact up to float64 rounding.
 
     On the segment :math:`x(t) = a + t\,(b - a)`, with the activation pattern
@@ -253,8 +284,11 @@ def line_pieces(model: nn.Module, start: torch.Tensor | Sequence[float] | float,
             zero = z.abs() <= tol * scale
             on = (z > 0) & ~zero | zero & (beta > 0)
             moving = beta != 0
-            roots = torch.where(moving, -alpha / torch.where(moving, beta, torch.ones_like(beta)),
-                                torch.full_like(beta, math.inf))
+            roots = torch.where(
+                moving,
+                -alpha / torch.where(moving, beta, torch.ones_like(beta)),
+                torch.full_like(beta, math.inf),
+            )
             ahead = roots[roots > t + tol]
             if ahead.numel():
                 nxt = min(nxt, float(ahead.min()))
@@ -268,14 +302,23 @@ def line_pieces(model: nn.Module, start: torch.Tensor | Sequence[float] | float,
             patterns.append(pattern)
             breakpoints.append(nxt)
         if len(patterns) > max_pieces:
-            raise ValueError(f"more than max_pieces={max_pieces} pieces on the segment; raise max_pieces")
+            raise ValueError(
+                f"more than max_pieces={max_pieces} pieces on the segment; raise max_pieces"
+            )
         t = nxt
-    return LinePieces(breakpoints=np.asarray(breakpoints), patterns=np.asarray(patterns, dtype=bool),
-                      start=a0.numpy(), end=b_end.numpy())
+    return LinePieces(
+        breakpoints=np.asarray(breakpoints),
+        patterns=np.asarray(patterns, dtype=bool),
+        start=a0.numpy(),
+        end=b_end.numpy(),
+    )
 
 
-def count_regions_on_line(model: nn.Module, start: torch.Tensor | Sequence[float] | float,
-                          end: torch.Tensor | Sequence[float] | float) -> int:
+def count_regions_on_line(
+    model: nn.Module,
+    start: torch.Tensor | Sequence[float] | float,
+    end: torch.Tensor | Sequence[float] | float,
+) -> int:
     """Number of regions the segment from ``start`` to ``end`` crosses (see :func:`line_pieces`).
 
     >>> import torch
@@ -290,9 +333,14 @@ def count_regions_on_line(model: nn.Module, start: torch.Tensor | Sequence[float
 
 # --- distinct patterns on a 2-D grid ------------------------------------------------------
 
-def plane_points(origin: torch.Tensor | Sequence[float], u: torch.Tensor | Sequence[float],
-                 v: torch.Tensor | Sequence[float], s: np.ndarray | Sequence[float],
-                 t: np.ndarray | Sequence[float]) -> torch.Tensor:
+
+def plane_points(
+    origin: torch.Tensor | Sequence[float],
+    u: torch.Tensor | Sequence[float],
+    v: torch.Tensor | Sequence[float],
+    s: np.ndarray | Sequence[float],
+    t: np.ndarray | Sequence[float],
+) -> torch.Tensor:
     r"""Grid points :math:`o + s_j u + t_i v` of a 2-D plane in a ``d``-dim input space.
 
     Returns shape ``(len(t) * len(s), d)``, row-major: index ``i * len(s) + j``.
@@ -301,11 +349,15 @@ def plane_points(origin: torch.Tensor | Sequence[float], u: torch.Tensor | Seque
     du = torch.as_tensor(u, dtype=torch.float64).reshape(-1)
     dv = torch.as_tensor(v, dtype=torch.float64).reshape(-1)
     if not (o.numel() == du.numel() == dv.numel()):
-        raise ValueError(f"origin, u and v need the same dimension, got {o.numel()}, {du.numel()}, {dv.numel()}")
+        raise ValueError(
+            f"origin, u and v need the same dimension, got {o.numel()}, {du.numel()}, {dv.numel()}"
+        )
     ss = torch.as_tensor(np.asarray(s, dtype=np.float64))
     tt = torch.as_tensor(np.asarray(t, dtype=np.float64))
     if ss.ndim != 1 or tt.ndim != 1 or len(ss) < 2 or len(tt) < 2:
-        raise ValueError(f"s and t must be 1-D with at least 2 values, got shapes {tuple(ss.shape)}, {tuple(tt.shape)}")
+        raise ValueError(
+            f"s and t must be 1-D with at least 2 values, got shapes {tuple(ss.shape)}, {tuple(tt.shape)}"
+        )
     grid_t, grid_s = torch.meshgrid(tt, ss, indexing="ij")
     return o + grid_s.reshape(-1, 1) * du + grid_t.reshape(-1, 1) * dv
 
@@ -328,10 +380,15 @@ class GridRegions:
     t: np.ndarray = field(repr=False)
 
 
-def grid_regions(model: nn.Module, s: np.ndarray | Sequence[float], t: np.ndarray | Sequence[float], *,
-                 origin: torch.Tensor | Sequence[float] | None = None,
-                 u: torch.Tensor | Sequence[float] | None = None,
-                 v: torch.Tensor | Sequence[float] | None = None) -> GridRegions:
+def grid_regions(
+    model: nn.Module,
+    s: np.ndarray | Sequence[float],
+    t: np.ndarray | Sequence[float],
+    *,
+    origin: torch.Tensor | Sequence[float] | None = None,
+    u: torch.Tensor | Sequence[float] | None = None,
+    v: torch.Tensor | Sequence[float] | None = None,
+) -> GridRegions:
     r"""Distinct activation patterns of ``model`` on the grid :math:`o + s_j u + t_i v`.
 
     For a network with 2 inputs, ``origin``, ``u`` and ``v`` default to
@@ -363,7 +420,9 @@ def grid_regions(model: nn.Module, s: np.ndarray | Sequence[float], t: np.ndarra
         raise ValueError(f"the plane lives in R^{points.shape[1]}, the model takes {d} inputs")
     dtype = next(model.parameters()).dtype
     patterns = activation_patterns(model, points.to(dtype))
-    bits = torch.cat(patterns, dim=1).numpy() if patterns else np.zeros((len(points), 0), dtype=bool)
+    bits = (
+        torch.cat(patterns, dim=1).numpy() if patterns else np.zeros((len(points), 0), dtype=bool)
+    )
     packed = np.packbits(bits, axis=1)
     _, labels = np.unique(packed, axis=0, return_inverse=True)
     s_arr, t_arr = np.asarray(s, dtype=np.float64), np.asarray(t, dtype=np.float64)
@@ -372,6 +431,7 @@ def grid_regions(model: nn.Module, s: np.ndarray | Sequence[float], t: np.ndarra
 
 
 # --- the width/depth explorer's data ------------------------------------------------------------
+
 
 @dataclass
 class ExplorerSetting:
@@ -433,8 +493,10 @@ class ExplorerData:
         try:
             return self.settings[(width, depth)]
         except KeyError:
-            raise KeyError(f"no cell (width={width}, depth={depth}); widths {self.widths}, "
-                           f"depths {self.depths}") from None
+            raise KeyError(
+                f"no cell (width={width}, depth={depth}); widths {self.widths}, "
+                f"depths {self.depths}"
+            ) from None
 
 
 def _check_axis(name: str, values: Sequence[int]) -> list[int]:
@@ -446,9 +508,18 @@ def _check_axis(name: str, values: Sequence[int]) -> list[int]:
     return values
 
 
-def explorer_data(x: torch.Tensor, y: torch.Tensor, *, widths: Sequence[int], depths: Sequence[int],
-                  seeds: Sequence[int] = (0, 1, 2), epochs: int = 1000, lr: float = 0.01,
-                  init: str = "he", show_progress: bool | None = None) -> ExplorerData:
+def explorer_data(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    widths: Sequence[int],
+    depths: Sequence[int],
+    seeds: Sequence[int] = (0, 1, 2),
+    epochs: int = 1000,
+    lr: float = 0.01,
+    init: str = "he",
+    show_progress: bool | None = None,
+) -> ExplorerData:
     r"""Train ``[1, w, ..., w, 1]`` (``depth`` hidden ReLU layers of width ``w``) for every cell and seed.
 
     Each model is built as ``torch.manual_seed(seed); make_mlp(sizes, "relu", init=init)``
@@ -473,7 +544,9 @@ def explorer_data(x: torch.Tensor, y: torch.Tensor, *, widths: Sequence[int], de
     check_int("epochs", epochs, minimum=0)
     lr = check_positive_float("lr", lr)
     if x.ndim != 2 or x.shape[1] != 1 or y.shape != x.shape:
-        raise ValueError(f"the explorer needs a 1-D task: x and y of shape (n, 1), got {tuple(x.shape)}, {tuple(y.shape)}")
+        raise ValueError(
+            f"the explorer needs a 1-D task: x and y of shape (n, 1), got {tuple(x.shape)}, {tuple(y.shape)}"
+        )
     low, high = float(x.min()), float(x.max())
     cells = [(w, dp) for dp in depths for w in widths]
     settings: dict[tuple[int, int], ExplorerSetting] = {}
@@ -494,9 +567,25 @@ def explorer_data(x: torch.Tensor, y: torch.Tensor, *, widths: Sequence[int], de
             fit = models[shown](x).reshape(-1).numpy().copy()
             kinks_y = models[shown](kinks).reshape(-1).numpy().copy()
         settings[(w, dp)] = ExplorerSetting(
-            width=w, depth=dp, sizes=sizes, parameters=mlp_parameter_count(sizes), losses=losses,
-            regions=[p.count for p in pieces], shown_seed=seeds[shown], fit=fit,
-            kinks_x=kinks.reshape(-1).numpy().copy(), kinks_y=kinks_y,
-            bound=max_regions_upper([w] * dp, 1))
-    return ExplorerData(x=x.reshape(-1).numpy().copy(), y=y.reshape(-1).numpy().copy(), widths=widths,
-                        depths=depths, seeds=seeds, settings=settings, epochs=epochs, lr=lr)
+            width=w,
+            depth=dp,
+            sizes=sizes,
+            parameters=mlp_parameter_count(sizes),
+            losses=losses,
+            regions=[p.count for p in pieces],
+            shown_seed=seeds[shown],
+            fit=fit,
+            kinks_x=kinks.reshape(-1).numpy().copy(),
+            kinks_y=kinks_y,
+            bound=max_regions_upper([w] * dp, 1),
+        )
+    return ExplorerData(
+        x=x.reshape(-1).numpy().copy(),
+        y=y.reshape(-1).numpy().copy(),
+        widths=widths,
+        depths=depths,
+        seeds=seeds,
+        settings=settings,
+        epochs=epochs,
+        lr=lr,
+    )

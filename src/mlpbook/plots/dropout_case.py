@@ -10,7 +10,6 @@ import torch
 from matplotlib.figure import Figure
 
 from .._checks import check_int
-
 from ..chapters.dropout_case import HIGH, LOW, SharedElementwiseMLP, expected_under_input_dropout
 
 __all__ = ["plot_logged_loss", "plot_predicted_vs_true", "plot_subnetwork"]
@@ -19,8 +18,14 @@ __all__ = ["plot_logged_loss", "plot_predicted_vs_true", "plot_subnetwork"]
 _LIGHT = {"figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white"}
 
 
-def plot_logged_loss(curves: dict[str, np.ndarray], *, title: str, ylabel: str = "MSE",
-                     reference: tuple[str, float] | None = None, log: bool = True) -> Figure:
+def plot_logged_loss(
+    curves: dict[str, np.ndarray],
+    *,
+    title: str,
+    ylabel: str = "MSE",
+    reference: tuple[str, float] | None = None,
+    log: bool = True,
+) -> Figure:
     """Curves over epochs on one axis (a white panel, legible in light and dark page themes).
 
     Args:
@@ -40,8 +45,15 @@ def plot_logged_loss(curves: dict[str, np.ndarray], *, title: str, ylabel: str =
         styles = ["-", "--", "-.", ":"]
         for k, (label, values) in enumerate(curves.items()):
             values = np.asarray(values)
-            ax.plot(np.arange(len(values)), values, styles[k % len(styles)], marker="o", ms=3, lw=2,
-                    label=label)
+            ax.plot(
+                np.arange(len(values)),
+                values,
+                styles[k % len(styles)],
+                marker="o",
+                ms=3,
+                lw=2,
+                label=label,
+            )
         if reference is not None:
             ax.axhline(reference[1], color="0.4", lw=1.2, ls=(0, (4, 3)), label=reference[0])
         if log:
@@ -56,8 +68,12 @@ def plot_logged_loss(curves: dict[str, np.ndarray], *, title: str, ylabel: str =
     return fig
 
 
-def plot_predicted_vs_true(y_true: np.ndarray | torch.Tensor, panels: dict[str, np.ndarray | torch.Tensor], *,
-                           max_points: int = 2000) -> Figure:
+def plot_predicted_vs_true(
+    y_true: np.ndarray | torch.Tensor,
+    panels: dict[str, np.ndarray | torch.Tensor],
+    *,
+    max_points: int = 2000,
+) -> Figure:
     """Predicted-vs-true scatter plots side by side, each with the diagonal :math:`\\hat y = y`.
 
     Args:
@@ -80,10 +96,18 @@ def plot_predicted_vs_true(y_true: np.ndarray | torch.Tensor, panels: dict[str, 
     hi = max(y.max(), *(v.max() for v in preds.values()))
     pad = 0.04 * (hi - lo)
     with plt.rc_context(_LIGHT):
-        fig, axes = plt.subplots(1, len(preds), figsize=(4.2 * len(preds), 4.2), dpi=110, squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(preds), figsize=(4.2 * len(preds), 4.2), dpi=110, squeeze=False
+        )
         for ax, (title, v) in zip(axes[0], preds.items()):
-            ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="0.3", lw=1, ls="--",
-                    label="perfect: ŷ = y")
+            ax.plot(
+                [lo - pad, hi + pad],
+                [lo - pad, hi + pad],
+                color="0.3",
+                lw=1,
+                ls="--",
+                label="perfect: ŷ = y",
+            )
             ax.scatter(y, v, s=5, alpha=0.4, color="#1f77b4", edgecolors="none")
             ax.set_xlim(lo - pad, hi + pad)
             ax.set_ylim(lo - pad, hi + pad)
@@ -98,8 +122,14 @@ def plot_predicted_vs_true(y_true: np.ndarray | torch.Tensor, panels: dict[str, 
     return fig
 
 
-def plot_subnetwork(model: SharedElementwiseMLP, *, p: float, low: float = LOW, high: float = HIGH,
-                    points: int = 1301) -> Figure:
+def plot_subnetwork(
+    model: SharedElementwiseMLP,
+    *,
+    p: float,
+    low: float = LOW,
+    high: float = HIGH,
+    points: int = 1301,
+) -> Figure:
     r"""The subnetwork :math:`g` against :math:`x^2`, its error, and its mean under input dropout.
 
     Left: :math:`x^2`, :math:`g(x)` and :math:`\mathbb E_m\, g(m x / (1-p))`
@@ -118,8 +148,14 @@ def plot_subnetwork(model: SharedElementwiseMLP, *, p: float, low: float = LOW, 
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.0), dpi=110)
         left.plot(xs, sq, color="0.2", lw=3, alpha=0.35, label="x²")
         left.plot(xs, g.numpy(), color="#1f77b4", lw=1.6, label="subnetwork g(x)")
-        left.plot(xs, mean_dropped.numpy(), color="#d62728", lw=1.6, ls="--",
-                  label=f"mean of g(x̃) under input dropout p = {p:g}")
+        left.plot(
+            xs,
+            mean_dropped.numpy(),
+            color="#d62728",
+            lw=1.6,
+            ls="--",
+            label=f"mean of g(x̃) under input dropout p = {p:g}",
+        )
         left.set_xlabel("x")
         left.set_ylabel("output")
         left.legend(fontsize=8)

@@ -11,8 +11,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["TARGET_COLOR", "PREDICTION_COLOR", "THEORY_COLOR", "SERIES_COLORS", "DARK_PANEL_COLORS",
-           "rounded", "significant", "figure_meta"]
+__all__ = [
+    "TARGET_COLOR",
+    "PREDICTION_COLOR",
+    "THEORY_COLOR",
+    "SERIES_COLORS",
+    "DARK_PANEL_COLORS",
+    "rounded",
+    "significant",
+    "figure_meta",
+]
 
 TARGET_COLOR = "#7f7f7f"
 """Targets (what the network should output): grey."""

@@ -37,9 +37,19 @@ def _padded_range(values: np.ndarray, pad: float = 0.05) -> list[float]:
     return [round(lo - pad * span, 3), round(hi + pad * span, 3)]
 
 
-def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.ndarray | None = None,
-                        title: str, alt: str, caption: str | None = None, max_frames: int = 100,
-                        decimals: int = 2, frame_ms: int = 60, height: int = 520) -> go.Figure:
+def animate_predictions(
+    history: History,
+    targets: np.ndarray,
+    *,
+    inputs: np.ndarray | None = None,
+    title: str,
+    alt: str,
+    caption: str | None = None,
+    max_frames: int = 100,
+    decimals: int = 2,
+    frame_ms: int = 60,
+    height: int = 520,
+) -> go.Figure:
     """Animate a model's predictions moving during training, over fixed targets.
 
     Two layouts, chosen by the output dimension of ``targets``:
@@ -60,9 +70,13 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
     targets = np.asarray(targets)
     snaps = np.asarray(history.snapshots)
     if snaps.size == 0:
-        raise ValueError("the history has no snapshots; train with snapshot_epochs=frame_epochs(...)")
+        raise ValueError(
+            "the history has no snapshots; train with snapshot_epochs=frame_epochs(...)"
+        )
     if snaps.shape[1:] != targets.shape:
-        raise ValueError(f"snapshots have shape {snaps.shape[1:]} per frame, targets {targets.shape}")
+        raise ValueError(
+            f"snapshots have shape {snaps.shape[1:]} per frame, targets {targets.shape}"
+        )
     if targets.ndim != 2 or targets.shape[1] not in (1, 2):
         raise ValueError(f"targets must have shape (n, 1) or (n, 2), got {targets.shape}")
     one_d = targets.shape[1] == 1
@@ -82,51 +96,125 @@ def animate_predictions(history: History, targets: np.ndarray, *, inputs: np.nda
     epochs = [history.snapshot_epochs[i] for i in idx]
     labels = [f"epoch {e}, loss {history.loss[e]:.3g}" for e in epochs]
     names = [str(e) for e in epochs]
-    target_trace = {"type": "scatter", **trace_xy(targets), "mode": "markers", "name": "target",
-                    "marker": {"color": TARGET_COLOR, "size": 5, "opacity": 0.6}}
+    target_trace = {
+        "type": "scatter",
+        **trace_xy(targets),
+        "mode": "markers",
+        "name": "target",
+        "marker": {"color": TARGET_COLOR, "size": 5, "opacity": 0.6},
+    }
     pred_mode = "lines" if one_d else "markers"
-    pred_style = {"line": {"color": PREDICTION_COLOR, "width": 3}} if one_d else {
-        "marker": {"color": PREDICTION_COLOR, "size": 5}}
-    first = {"type": "scatter", **trace_xy(snaps[idx[0]]), "mode": pred_mode, "name": "prediction", **pred_style}
-    frames = [{"name": name, "data": [{"type": "scatter", **trace_xy(snaps[i])}], "traces": [1],
-               "layout": {"title": {"text": f"{title}<br><sub>{label}</sub>"}}}
-              for name, i, label in zip(names, idx, labels)]
+    pred_style = (
+        {"line": {"color": PREDICTION_COLOR, "width": 3}}
+        if one_d
+        else {"marker": {"color": PREDICTION_COLOR, "size": 5}}
+    )
+    first = {
+        "type": "scatter",
+        **trace_xy(snaps[idx[0]]),
+        "mode": pred_mode,
+        "name": "prediction",
+        **pred_style,
+    }
+    frames = [
+        {
+            "name": name,
+            "data": [{"type": "scatter", **trace_xy(snaps[i])}],
+            "traces": [1],
+            "layout": {"title": {"text": f"{title}<br><sub>{label}</sub>"}},
+        }
+        for name, i, label in zip(names, idx, labels)
+    ]
     all_points = np.concatenate([targets, snaps[idx].reshape(-1, targets.shape[1])])
     if one_d:
         x_range, y_range = _padded_range(xs), _padded_range(all_points[:, 0])
     else:
         x_range, y_range = _padded_range(all_points[:, 0]), _padded_range(all_points[:, 1])
-    play = {"label": "▶ Play", "method": "animate",
-            "args": [None, {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True,
-                            "transition": {"duration": 0}}]}
-    pause = {"label": "❚❚ Pause", "method": "animate",
-             "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-                               "transition": {"duration": 0}}]}
-    slider = {"active": 0, "currentvalue": {"prefix": "epoch ", "xanchor": "right"}, "pad": {"t": 40},
-              "steps": [{"label": name, "method": "animate",
-                         "args": [[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
-                                           "transition": {"duration": 0}}]} for name in names]}
+    play = {
+        "label": "▶ Play",
+        "method": "animate",
+        "args": [
+            None,
+            {
+                "frame": {"duration": frame_ms, "redraw": False},
+                "fromcurrent": True,
+                "transition": {"duration": 0},
+            },
+        ],
+    }
+    pause = {
+        "label": "❚❚ Pause",
+        "method": "animate",
+        "args": [
+            [None],
+            {
+                "frame": {"duration": 0, "redraw": False},
+                "mode": "immediate",
+                "transition": {"duration": 0},
+            },
+        ],
+    }
+    slider = {
+        "active": 0,
+        "currentvalue": {"prefix": "epoch ", "xanchor": "right"},
+        "pad": {"t": 40},
+        "steps": [
+            {
+                "label": name,
+                "method": "animate",
+                "args": [
+                    [name],
+                    {
+                        "mode": "immediate",
+                        "frame": {"duration": 0, "redraw": False},
+                        "transition": {"duration": 0},
+                    },
+                ],
+            }
+            for name in names
+        ],
+    }
     meta = figure_meta(alt, caption)
     layout = dict(
-        title={"text": f"{title}<br><sub>{labels[0]}</sub>"}, height=height,
+        title={"text": f"{title}<br><sub>{labels[0]}</sub>"},
+        height=height,
         template=pio.templates["plotly_white"].to_plotly_json(),
         xaxis={"range": x_range, "title": {"text": "x" if one_d else "output 1"}},
         yaxis={"range": y_range, "title": {"text": "y" if one_d else "output 2"}},
-        updatemenus=[{"type": "buttons", "showactive": False, "x": 0.0, "y": -0.16, "xanchor": "left",
-                      "yanchor": "top", "direction": "left", "pad": {"t": 0, "r": 10},
-                      "buttons": [play, pause]}],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0.0,
+                "y": -0.16,
+                "xanchor": "left",
+                "yanchor": "top",
+                "direction": "left",
+                "pad": {"t": 0, "r": 10},
+                "buttons": [play, pause],
+            }
+        ],
         sliders=[{**slider, "x": 0.32, "len": 0.68, "y": -0.16, "yanchor": "top", "pad": {"t": 0}}],
-        margin={"b": 130}, meta=meta, legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
-                                              "yanchor": "bottom"},
+        margin={"b": 130},
+        meta=meta,
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
     )
     # The parts are plain dicts built from validated shapes; skipping plotly's
     # per-frame validation makes a 100-frame figure ~10x faster to build.
-    return go.Figure({"data": [target_trace, first], "layout": layout, "frames": frames}, _validate=False)
+    return go.Figure(
+        {"data": [target_trace, first], "layout": layout, "frames": frames}, _validate=False
+    )
 
 
-def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.ndarray],
-                     errors: Mapping[int, float], *, title: str = "",
-                     cmap: str = "plasma_r") -> Figure:
+def convergence_plot(
+    x: np.ndarray,
+    target: np.ndarray,
+    fits: Mapping[int, np.ndarray],
+    errors: Mapping[int, float],
+    *,
+    title: str = "",
+    cmap: str = "plasma_r",
+) -> Figure:
     """All fits on one axis, each coloured by its MSE on a log scale, ground truth on top.
 
     Low error is bright (``plasma_r``) and opaque; high error dark and more
@@ -140,7 +228,9 @@ def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.nd
         errors: epoch -> MSE of that fit (``> 0``).
     """
     if set(fits) != set(errors):
-        raise ValueError(f"fits and errors must have the same epochs, got {sorted(fits)} and {sorted(errors)}")
+        raise ValueError(
+            f"fits and errors must have the same epochs, got {sorted(fits)} and {sorted(errors)}"
+        )
     if not fits:
         raise ValueError("fits is empty")
     x = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -163,8 +253,14 @@ def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.nd
     for epoch in sorted(fits):
         err = max(float(errors[epoch]), 1e-12)
         alpha = 1.0 - 0.7 * float(np.log(err / values.min()) / span)
-        ax.plot(x, np.asarray(fits[epoch]).reshape(-1), color=colormap(norm(err)), alpha=alpha, lw=2,
-                label=f"epoch {epoch}")
+        ax.plot(
+            x,
+            np.asarray(fits[epoch]).reshape(-1),
+            color=colormap(norm(err)),
+            alpha=alpha,
+            lw=2,
+            label=f"epoch {epoch}",
+        )
     ax.plot(x, np.asarray(target).reshape(-1), color="white", lw=1.5, ls="--", label="ground truth")
     for spine in ax.spines.values():
         spine.set_color("#bbbbbb")
@@ -173,8 +269,14 @@ def convergence_plot(x: np.ndarray, target: np.ndarray, fits: Mapping[int, np.nd
     ax.set_ylabel("y", color="#dddddd")
     if title:
         fig.suptitle(title, color="white")
-    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8, ncol=5,
-                       facecolor="#222222", edgecolor="#555555")
+    legend = ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        fontsize=8,
+        ncol=5,
+        facecolor="#222222",
+        edgecolor="#555555",
+    )
     for text in legend.get_texts():
         text.set_color("#eeeeee")
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=colormap), ax=ax)

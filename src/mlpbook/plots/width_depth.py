@@ -29,11 +29,17 @@ from matplotlib.figure import Figure
 from plotly.subplots import make_subplots
 
 from .._checks import check_int
-from .style import PREDICTION_COLOR, SERIES_COLORS, TARGET_COLOR, figure_meta, rounded
-from ..models import check_sizes, mlp_parameter_count
 from ..chapters.width_depth import ExplorerData, GridRegions
+from ..models import check_sizes, mlp_parameter_count
+from .style import PREDICTION_COLOR, SERIES_COLORS, TARGET_COLOR, figure_meta, rounded
 
-__all__ = ["explorer_figure", "architecture_figure", "region_map_plot", "DEPTH_COLORS", "sizes_label"]
+__all__ = [
+    "explorer_figure",
+    "architecture_figure",
+    "region_map_plot",
+    "DEPTH_COLORS",
+    "sizes_label",
+]
 
 DEPTH_COLORS = SERIES_COLORS
 """Colours for 1, 2, 3, ... hidden layers (cycled)."""
@@ -48,9 +54,16 @@ def _layers_word(depth: int) -> str:
     return f"{depth} hidden layer" + ("" if depth == 1 else "s")
 
 
-def explorer_figure(data: ExplorerData, *, title: str, alt: str, caption: str | None = None,
-                    initial: tuple[int, int] | None = None, decimals: int = 3,
-                    height: int = 660) -> go.Figure:
+def explorer_figure(
+    data: ExplorerData,
+    *,
+    title: str,
+    alt: str,
+    caption: str | None = None,
+    initial: tuple[int, int] | None = None,
+    decimals: int = 3,
+    height: int = 660,
+) -> go.Figure:
     """The width/depth explorer: pick a width and a number of hidden layers with two sliders.
 
     Left panel: the target (grey points), the fit of the cell's median seed
@@ -73,7 +86,9 @@ def explorer_figure(data: ExplorerData, *, title: str, alt: str, caption: str | 
     if initial is None:
         initial = (widths[len(widths) // 2], depths[0])
     if initial not in data.settings:
-        raise ValueError(f"initial cell {initial!r} is not in the grid: widths {widths}, depths {depths}")
+        raise ValueError(
+            f"initial cell {initial!r} is not in the grid: widths {widths}, depths {depths}"
+        )
     w0, d0 = initial
     order = np.argsort(data.x)
     xs, ys = data.x[order], data.y[order]
@@ -85,77 +100,197 @@ def explorer_figure(data: ExplorerData, *, title: str, alt: str, caption: str | 
     y_range = [round(y_lo - 0.1 * span, 2), round(y_hi + 0.45 * span, 2)]
 
     fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.1)
-    fig.add_trace(go.Scatter(x=rounded(xs, decimals), y=rounded(ys, decimals), mode="markers", name="target",
-                             marker={"color": TARGET_COLOR, "size": 4, "opacity": 0.6},
-                             hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(
+            x=rounded(xs, decimals),
+            y=rounded(ys, decimals),
+            mode="markers",
+            name="target",
+            marker={"color": TARGET_COLOR, "size": 4, "opacity": 0.6},
+            hoverinfo="skip",
+        ),
+        row=1,
+        col=1,
+    )
     for i, depth in enumerate(depths):
         color = DEPTH_COLORS[i % len(DEPTH_COLORS)]
         cells = [data.cell(w, depth) for w in widths]
         seed_x = [c.parameters for c in cells for _ in c.losses]
         seed_y = [loss for c in cells for loss in c.losses]
-        fig.add_trace(go.Scatter(x=seed_x, y=rounded(seed_y, 5), mode="markers", showlegend=False,
-                                 marker={"color": color, "size": 5, "opacity": 0.35}, hoverinfo="skip"),
-                      row=1, col=2)
-        fig.add_trace(go.Scatter(
-            x=[c.parameters for c in cells], y=rounded([c.mean_loss for c in cells], 5), mode="lines+markers",
-            name=_layers_word(depth), marker={"color": color, "size": 8}, line={"color": color},
-            text=[f"width {c.width}, {_layers_word(depth)}: {c.parameters} parameters, mean loss {c.mean_loss:.3g}"
-                  for c in cells], hoverinfo="text"), row=1, col=2)
+        fig.add_trace(
+            go.Scatter(
+                x=seed_x,
+                y=rounded(seed_y, 5),
+                mode="markers",
+                showlegend=False,
+                marker={"color": color, "size": 5, "opacity": 0.35},
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=2,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[c.parameters for c in cells],
+                y=rounded([c.mean_loss for c in cells], 5),
+                mode="lines+markers",
+                name=_layers_word(depth),
+                marker={"color": color, "size": 8},
+                line={"color": color},
+                text=[
+                    f"width {c.width}, {_layers_word(depth)}: {c.parameters} parameters, mean loss {c.mean_loss:.3g}"
+                    for c in cells
+                ],
+                hoverinfo="text",
+            ),
+            row=1,
+            col=2,
+        )
 
-    cell_traces: list[tuple[int, int, int, bool]] = []  # (trace index, width, depth, takes the hover)
+    cell_traces: list[
+        tuple[int, int, int, bool]
+    ] = []  # (trace index, width, depth, takes the hover)
     text_y = y_range[1] - 0.02 * (y_range[1] - y_range[0])
     for depth in depths:
         for width in widths:
             c = data.cell(width, depth)
             losses = np.asarray(c.losses)
             spread = float(losses.std(ddof=1)) if len(losses) > 1 else 0.0
-            info = (f"<b>{sizes_label(c.sizes)}</b>: {c.parameters} parameters<br>"
-                    f"regions on [{low:.3g}, {high:.3g}]: {c.regions[data.seeds.index(c.shown_seed)]} "
-                    f"(seeds: {', '.join(str(r) for r in c.regions)}; at most {c.bound})<br>"
-                    f"final MSE {losses.mean():.3g} ± {spread:.2g} over {len(losses)} seeds; "
-                    f"drawn: seed {c.shown_seed}")
+            info = (
+                f"<b>{sizes_label(c.sizes)}</b>: {c.parameters} parameters<br>"
+                f"regions on [{low:.3g}, {high:.3g}]: {c.regions[data.seeds.index(c.shown_seed)]} "
+                f"(seeds: {', '.join(str(r) for r in c.regions)}; at most {c.bound})<br>"
+                f"final MSE {losses.mean():.3g} ± {spread:.2g} over {len(losses)} seeds; "
+                f"drawn: seed {c.shown_seed}"
+            )
             left = [
-                (go.Scatter(x=rounded(xs, decimals), y=rounded(c.fit[order], decimals), mode="lines",
-                            name="fit", showlegend=False, line={"color": PREDICTION_COLOR, "width": 3}), True),
-                (go.Scatter(x=rounded(c.kinks_x, decimals), y=rounded(c.kinks_y, decimals), mode="markers",
-                            name="region boundary", showlegend=False,
-                            marker={"symbol": "line-ns-open", "size": 12, "color": "#222222",
-                                    "line": {"width": 2, "color": "#222222"}}), True),
-                (go.Scatter(x=[low], y=[round(text_y, 3)], mode="text", text=[info], textposition="bottom right",
-                            showlegend=False, textfont={"size": 12, "color": "#222222"}), False),
+                (
+                    go.Scatter(
+                        x=rounded(xs, decimals),
+                        y=rounded(c.fit[order], decimals),
+                        mode="lines",
+                        name="fit",
+                        showlegend=False,
+                        line={"color": PREDICTION_COLOR, "width": 3},
+                    ),
+                    True,
+                ),
+                (
+                    go.Scatter(
+                        x=rounded(c.kinks_x, decimals),
+                        y=rounded(c.kinks_y, decimals),
+                        mode="markers",
+                        name="region boundary",
+                        showlegend=False,
+                        marker={
+                            "symbol": "line-ns-open",
+                            "size": 12,
+                            "color": "#222222",
+                            "line": {"width": 2, "color": "#222222"},
+                        },
+                    ),
+                    True,
+                ),
+                (
+                    go.Scatter(
+                        x=[low],
+                        y=[round(text_y, 3)],
+                        mode="text",
+                        text=[info],
+                        textposition="bottom right",
+                        showlegend=False,
+                        textfont={"size": 12, "color": "#222222"},
+                    ),
+                    False,
+                ),
             ]
-            ring = go.Scatter(x=[c.parameters], y=[round(c.mean_loss, 5)], mode="markers", showlegend=False,
-                              marker={"symbol": "circle-open", "size": 18, "color": "#222222", "line": {"width": 3}})
+            ring = go.Scatter(
+                x=[c.parameters],
+                y=[round(c.mean_loss, 5)],
+                mode="markers",
+                showlegend=False,
+                marker={
+                    "symbol": "circle-open",
+                    "size": 18,
+                    "color": "#222222",
+                    "line": {"width": 3},
+                },
+            )
             for trace, col, hoverable in [(t, 1, h) for t, h in left] + [(ring, 2, False)]:
-                trace.update(visible=width == w0, opacity=1.0 if depth == d0 else 0.0,
-                             hoverinfo="x+y" if hoverable and depth == d0 else "skip")
+                trace.update(
+                    visible=width == w0,
+                    opacity=1.0 if depth == d0 else 0.0,
+                    hoverinfo="x+y" if hoverable and depth == d0 else "skip",
+                )
                 fig.add_trace(trace, row=1, col=col)
                 cell_traces.append((len(fig.data) - 1, width, depth, hoverable))
 
     indices = [i for i, _, _, _ in cell_traces]
-    width_steps = [{"label": str(w), "method": "restyle",
-                    "args": [{"visible": [cw == w for _, cw, _, _ in cell_traces]}, indices]} for w in widths]
-    depth_steps = [{"label": str(d), "method": "restyle",
-                    "args": [{"opacity": [1.0 if cd == d else 0.0 for _, _, cd, _ in cell_traces],
-                              "hoverinfo": ["x+y" if hov and cd == d else "skip" for _, _, cd, hov in cell_traces]},
-                             indices]}
-                   for d in depths]
-    slider_common = {"x": 0.0, "len": 0.55, "xanchor": "left", "yanchor": "top", "pad": {"t": 0, "b": 0}}
+    width_steps = [
+        {
+            "label": str(w),
+            "method": "restyle",
+            "args": [{"visible": [cw == w for _, cw, _, _ in cell_traces]}, indices],
+        }
+        for w in widths
+    ]
+    depth_steps = [
+        {
+            "label": str(d),
+            "method": "restyle",
+            "args": [
+                {
+                    "opacity": [1.0 if cd == d else 0.0 for _, _, cd, _ in cell_traces],
+                    "hoverinfo": [
+                        "x+y" if hov and cd == d else "skip" for _, _, cd, hov in cell_traces
+                    ],
+                },
+                indices,
+            ],
+        }
+        for d in depths
+    ]
+    slider_common = {
+        "x": 0.0,
+        "len": 0.55,
+        "xanchor": "left",
+        "yanchor": "top",
+        "pad": {"t": 0, "b": 0},
+    }
     fig.update_layout(
-        title={"text": title}, height=height, template="plotly_white", meta=figure_meta(alt, caption),
+        title={"text": title},
+        height=height,
+        template="plotly_white",
+        meta=figure_meta(alt, caption),
         margin={"t": 100, "b": 190, "l": 60, "r": 20},
         legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         sliders=[
-            {**slider_common, "active": widths.index(w0), "y": -0.12, "steps": width_steps,
-             "currentvalue": {"prefix": "width (units per hidden layer): "}},
-            {**slider_common, "active": depths.index(d0), "y": -0.36, "steps": depth_steps,
-             "currentvalue": {"prefix": "depth (hidden layers): "}},
+            {
+                **slider_common,
+                "active": widths.index(w0),
+                "y": -0.12,
+                "steps": width_steps,
+                "currentvalue": {"prefix": "width (units per hidden layer): "},
+            },
+            {
+                **slider_common,
+                "active": depths.index(d0),
+                "y": -0.36,
+                "steps": depth_steps,
+                "currentvalue": {"prefix": "depth (hidden layers): "},
+            },
         ],
     )
-    fig.update_xaxes(title_text="x", range=[low - 0.02 * (high - low), high + 0.02 * (high - low)], row=1, col=1)
+    fig.update_xaxes(
+        title_text="x", range=[low - 0.02 * (high - low), high + 0.02 * (high - low)], row=1, col=1
+    )
     fig.update_yaxes(title_text="y: target and fit", range=y_range, row=1, col=1)
-    fig.update_xaxes(title_text="parameters", type="log", dtick=1, exponentformat="power", row=1, col=2)
-    fig.update_yaxes(title_text="final MSE", type="log", dtick=1, exponentformat="power", row=1, col=2)
+    fig.update_xaxes(
+        title_text="parameters", type="log", dtick=1, exponentformat="power", row=1, col=2
+    )
+    fig.update_yaxes(
+        title_text="final MSE", type="log", dtick=1, exponentformat="power", row=1, col=2
+    )
     return fig
 
 
@@ -163,10 +298,17 @@ def _node_positions(sizes: Sequence[int]) -> list[np.ndarray]:
     return [np.arange(n) - (n - 1) / 2 for n in sizes]
 
 
-def architecture_figure(architectures: Sequence[Sequence[int]], *, title: str, alt: str,
-                        caption: str | None = None,
-                        weights: Sequence[Sequence[np.ndarray]] | None = None,
-                        activation: str = "ReLU", initial: int = 0, height: int = 560) -> go.Figure:
+def architecture_figure(
+    architectures: Sequence[Sequence[int]],
+    *,
+    title: str,
+    alt: str,
+    caption: str | None = None,
+    weights: Sequence[Sequence[np.ndarray]] | None = None,
+    activation: str = "ReLU",
+    initial: int = 0,
+    height: int = 560,
+) -> go.Figure:
     r"""Draw MLPs unit by unit, one per dropdown entry.
 
     Layer :math:`l` is a column of :math:`n_l` dots; every unit is connected to
@@ -183,18 +325,26 @@ def architecture_figure(architectures: Sequence[Sequence[int]], *, title: str, a
     """
     archs = [check_sizes(a) for a in architectures]
     if not archs:
-        raise ValueError("architectures is empty; give at least one list of sizes such as [4, 8, 4]")
+        raise ValueError(
+            "architectures is empty; give at least one list of sizes such as [4, 8, 4]"
+        )
     check_int("initial", initial, minimum=0)
     if initial >= len(archs):
-        raise ValueError(f"initial must be < {len(archs)} (the number of architectures), got {initial}")
+        raise ValueError(
+            f"initial must be < {len(archs)} (the number of architectures), got {initial}"
+        )
     if weights is not None:
         if len(weights) != len(archs):
-            raise ValueError(f"weights must have one entry per architecture ({len(archs)}), got {len(weights)}")
+            raise ValueError(
+                f"weights must have one entry per architecture ({len(archs)}), got {len(weights)}"
+            )
         for k, (sizes, ws) in enumerate(zip(archs, weights)):
             shapes = [tuple(np.shape(w)) for w in ws]
             expected = [(b, a) for a, b in zip(sizes[:-1], sizes[1:])]
             if shapes != expected:
-                raise ValueError(f"weights[{k}] have shapes {shapes}; sizes {sizes} need {expected}")
+                raise ValueError(
+                    f"weights[{k}] have shapes {shapes}; sizes {sizes} need {expected}"
+                )
     tallest = max(max(a) for a in archs)
     deepest = max(len(a) for a in archs)
     fig = go.Figure()
@@ -204,7 +354,11 @@ def architecture_figure(architectures: Sequence[Sequence[int]], *, title: str, a
         pos = _node_positions(sizes)
         start = len(fig.data)
         classes: dict[tuple[int, int], tuple[list, list]] = {}
-        limit = max(float(np.abs(np.asarray(w)).max()) for w in weights[k]) if weights is not None else 1.0
+        limit = (
+            max(float(np.abs(np.asarray(w)).max()) for w in weights[k])
+            if weights is not None
+            else 1.0
+        )
         for l in range(len(sizes) - 1):
             for j in range(sizes[l + 1]):
                 for i in range(sizes[l]):
@@ -218,52 +372,122 @@ def architecture_figure(architectures: Sequence[Sequence[int]], *, title: str, a
                     ys += [round(float(pos[l][i]), 3), round(float(pos[l + 1][j]), 3), None]
         for (sign, size), (xs, ys) in sorted(classes.items()):
             color = "#aaaaaa" if sign == 0 else ("#d62728" if sign > 0 else "#1f77b4")
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                     line={"color": color, "width": 0.8 + 1.6 * size},
-                                     opacity=0.45 + 0.2 * size, visible=k == initial))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    line={"color": color, "width": 0.8 + 1.6 * size},
+                    opacity=0.45 + 0.2 * size,
+                    visible=k == initial,
+                )
+            )
         node_x = [l for l, n in enumerate(sizes) for _ in range(n)]
         node_y = [round(float(y), 3) for p in pos for y in p]
         last = len(sizes) - 1
-        colors = ["#7f7f7f" if l == 0 else ("#2ca02c" if l == last else "#ff7f0e")
-                  for l, n in enumerate(sizes) for _ in range(n)]
-        names = [("input" if l == 0 else "output" if l == last else f"hidden layer {l}") + f", unit {i + 1}"
-                 for l, n in enumerate(sizes) for i in range(n)]
-        fig.add_trace(go.Scatter(x=node_x, y=node_y, mode="markers", text=names, hoverinfo="text",
-                                 showlegend=False, visible=k == initial,
-                                 marker={"size": 14 if tallest <= 16 else 9, "color": colors,
-                                         "line": {"color": "#222222", "width": 1}}))
+        colors = [
+            "#7f7f7f" if l == 0 else ("#2ca02c" if l == last else "#ff7f0e")
+            for l, n in enumerate(sizes)
+            for _ in range(n)
+        ]
+        names = [
+            ("input" if l == 0 else "output" if l == last else f"hidden layer {l}")
+            + f", unit {i + 1}"
+            for l, n in enumerate(sizes)
+            for i in range(n)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=node_x,
+                y=node_y,
+                mode="markers",
+                text=names,
+                hoverinfo="text",
+                showlegend=False,
+                visible=k == initial,
+                marker={
+                    "size": 14 if tallest <= 16 else 9,
+                    "color": colors,
+                    "line": {"color": "#222222", "width": 1},
+                },
+            )
+        )
         groups.append(list(range(start, len(fig.data))))
-        labels = [f"input<br>{sizes[0]}" if l == 0 else (f"output<br>{sizes[l]}" if l == last
-                                                          else f"hidden {l}<br>{sizes[l]}, {activation}")
-                  for l in range(len(sizes))]
-        layouts.append({
-            "title.text": f"{title}<br><sub>{sizes_label(sizes)}: {mlp_parameter_count(sizes)} parameters "
-                          f"({', '.join(f'{a}·{b} + {b}' for a, b in zip(sizes[:-1], sizes[1:]))})</sub>",
-            "annotations": [{"x": l, "y": -(tallest / 2) - 0.6, "text": text, "showarrow": False,
-                             "xref": "x", "yref": "y", "yanchor": "top", "font": {"size": 12}}
-                            for l, text in enumerate(labels)],
-        })
+        labels = [
+            f"input<br>{sizes[0]}"
+            if l == 0
+            else (
+                f"output<br>{sizes[l]}" if l == last else f"hidden {l}<br>{sizes[l]}, {activation}"
+            )
+            for l in range(len(sizes))
+        ]
+        layouts.append(
+            {
+                "title.text": f"{title}<br><sub>{sizes_label(sizes)}: {mlp_parameter_count(sizes)} parameters "
+                f"({', '.join(f'{a}·{b} + {b}' for a, b in zip(sizes[:-1], sizes[1:]))})</sub>",
+                "annotations": [
+                    {
+                        "x": l,
+                        "y": -(tallest / 2) - 0.6,
+                        "text": text,
+                        "showarrow": False,
+                        "xref": "x",
+                        "yref": "y",
+                        "yanchor": "top",
+                        "font": {"size": 12},
+                    }
+                    for l, text in enumerate(labels)
+                ],
+            }
+        )
     n_traces = len(fig.data)
-    buttons = [{"label": sizes_label(sizes), "method": "update",
-                "args": [{"visible": [t in group for t in range(n_traces)]}, layout]}
-               for sizes, group, layout in zip(archs, groups, layouts)]
+    buttons = [
+        {
+            "label": sizes_label(sizes),
+            "method": "update",
+            "args": [{"visible": [t in group for t in range(n_traces)]}, layout],
+        }
+        for sizes, group, layout in zip(archs, groups, layouts)
+    ]
     fig.update_layout(
-        title={"text": layouts[initial]["title.text"]}, annotations=layouts[initial]["annotations"],
-        height=height, template="plotly_white", meta=figure_meta(alt, caption),
+        title={"text": layouts[initial]["title.text"]},
+        annotations=layouts[initial]["annotations"],
+        height=height,
+        template="plotly_white",
+        meta=figure_meta(alt, caption),
         margin={"t": 110, "b": 30, "l": 20, "r": 20},
         xaxis={"visible": False, "range": [-0.5, deepest - 0.5]},
         yaxis={"visible": False, "range": [-(tallest / 2) - 2.2, tallest / 2 + 0.6]},
         # top left of the plot area, above the input column (inputs are never the widest layer here)
-        updatemenus=[{"type": "dropdown", "buttons": buttons, "active": initial, "x": 0.0, "y": 1.0,
-                      "xanchor": "left", "yanchor": "top", "showactive": True}],
+        updatemenus=[
+            {
+                "type": "dropdown",
+                "buttons": buttons,
+                "active": initial,
+                "x": 0.0,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "showactive": True,
+            }
+        ],
     )
     return fig
 
 
-def region_map_plot(maps: Sequence[Sequence[GridRegions]], *, row_titles: Sequence[str],
-                    col_titles: Sequence[str], points: np.ndarray | None = None,
-                    line: tuple[Sequence[float], Sequence[float]] | None = None,
-                    xlabel: str = "s", ylabel: str = "t", seed: int = 0) -> Figure:
+def region_map_plot(
+    maps: Sequence[Sequence[GridRegions]],
+    *,
+    row_titles: Sequence[str],
+    col_titles: Sequence[str],
+    points: np.ndarray | None = None,
+    line: tuple[Sequence[float], Sequence[float]] | None = None,
+    xlabel: str = "s",
+    ylabel: str = "t",
+    seed: int = 0,
+) -> Figure:
     """A grid of panels, each showing the activation regions of one network on a 2-D slice.
 
     Each region gets a colour (random but fixed by ``seed``; neighbours can
@@ -282,12 +506,20 @@ def region_map_plot(maps: Sequence[Sequence[GridRegions]], *, row_titles: Sequen
     if rows == 0 or cols == 0 or any(len(r) != cols for r in maps):
         raise ValueError("maps must be a non-empty rectangular list of lists of GridRegions")
     if len(row_titles) != rows or len(col_titles) != cols:
-        raise ValueError(f"need {rows} row titles and {cols} column titles, got {len(row_titles)} and {len(col_titles)}")
+        raise ValueError(
+            f"need {rows} row titles and {cols} column titles, got {len(row_titles)} and {len(col_titles)}"
+        )
     rng = np.random.default_rng(seed)
     palette = plt.get_cmap("tab20")(np.arange(20))[:, :3]
     palette = 0.55 * palette + 0.45  # pastel: the boundaries and markers stay visible
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols + 0.4, 3.6 * rows + 0.3), dpi=110,
-                             squeeze=False, facecolor="white")
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(3.6 * cols + 0.4, 3.6 * rows + 0.3),
+        dpi=110,
+        squeeze=False,
+        facecolor="white",
+    )
     for r in range(rows):
         for c in range(cols):
             ax = axes[r][c]
@@ -298,15 +530,32 @@ def region_map_plot(maps: Sequence[Sequence[GridRegions]], *, row_titles: Sequen
             edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
             edge[1:, :] |= labels[1:, :] != labels[:-1, :]
             colors[edge] = (0.2, 0.2, 0.2)
-            ax.imshow(colors, origin="lower", interpolation="nearest",
-                      extent=[grid.s[0], grid.s[-1], grid.t[0], grid.t[-1]], aspect="equal")
+            ax.imshow(
+                colors,
+                origin="lower",
+                interpolation="nearest",
+                extent=[grid.s[0], grid.s[-1], grid.t[0], grid.t[-1]],
+                aspect="equal",
+            )
             if points is not None:
                 pts = np.asarray(points)
-                ax.scatter(pts[:, 0], pts[:, 1], s=30, c="black", edgecolors="white", linewidths=1, zorder=3)
+                ax.scatter(
+                    pts[:, 0],
+                    pts[:, 1],
+                    s=30,
+                    c="black",
+                    edgecolors="white",
+                    linewidths=1,
+                    zorder=3,
+                )
             if line is not None:
                 (s0, t0), (s1, t1) = line
                 ax.plot([s0, s1], [t0, t1], color="black", lw=1.5, ls="--", zorder=2)
-            ax.set_title(f"{col_titles[c]}\n{row_titles[r]}: {grid.count} regions", fontsize=10, color="black")
+            ax.set_title(
+                f"{col_titles[c]}\n{row_titles[r]}: {grid.count} regions",
+                fontsize=10,
+                color="black",
+            )
             ax.set_facecolor("white")
             ax.tick_params(colors="black", labelsize=8)
             ax.set_xlabel(xlabel, color="black")

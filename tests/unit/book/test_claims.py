@@ -20,9 +20,13 @@ def test_below_returns_the_bound_and_fails_naming_the_numbers() -> None:
 
 def test_claim_returns_the_sentence_and_fails_naming_it() -> None:
     wins = np.int64(9)
-    assert claim("wide beats narrow in {wins} of {n} seeds", wins >= 8, wins=wins, n=10) == \
-        "wide beats narrow in 9 of 10 seeds"
-    with pytest.raises(ClaimFailed, match=r"'wide beats narrow in 3 of 10 seeds' does not hold for wins=3, n=10"):
+    assert (
+        claim("wide beats narrow in {wins} of {n} seeds", wins >= 8, wins=wins, n=10)
+        == "wide beats narrow in 9 of 10 seeds"
+    )
+    with pytest.raises(
+        ClaimFailed, match=r"'wide beats narrow in 3 of 10 seeds' does not hold for wins=3, n=10"
+    ):
         claim("wide beats narrow in {wins} of {n} seeds", 3 >= 8, wins=3, n=10)
     with pytest.raises(TypeError, match="holds must be a bool"):
         claim("x", 1)

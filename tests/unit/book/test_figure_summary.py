@@ -7,9 +7,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from tolerance import compare_values  # noqa: E402
 
 from mlpbook.book.figure_summary import summarize_figure  # noqa: E402
-from tolerance import compare_values  # noqa: E402
 
 
 def _figure(xlabel: str = "epoch", scale: float = 1.0):

@@ -27,7 +27,11 @@ def test_a_region_is_the_code_between_its_markers_dedented() -> None:
 
 def test_the_whole_function_drops_marker_lines() -> None:
     whole = source_region(marked)
-    assert whole.startswith("def marked() -> int:") and "# region" not in whole and "return total" in whole
+    assert (
+        whole.startswith("def marked() -> int:")
+        and "# region" not in whole
+        and "return total" in whole
+    )
 
 
 @pytest.mark.parametrize("obj, region", [(marked, "missing"), (unclosed, "loop")])

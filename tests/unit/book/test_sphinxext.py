@@ -12,11 +12,15 @@ from mlpbook.book import sphinxext
 
 def _data(fig: go.Figure, cell: int = 3, output: int = 0) -> SimpleNamespace:
     content = json.loads(fig.to_json())
-    return SimpleNamespace(mime_type=sphinxext.PLOTLY_MIME, content=content, cell_index=cell, output_index=output)
+    return SimpleNamespace(
+        mime_type=sphinxext.PLOTLY_MIME, content=content, cell_index=cell, output_index=output
+    )
 
 
 def test_renderer_writes_div_and_newplot_with_deterministic_id() -> None:
-    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4]), layout={"meta": {"alt": "a <b>", "caption": "c"}})
+    fig = go.Figure(
+        go.Scatter(x=[1, 2], y=[3, 4]), layout={"meta": {"alt": "a <b>", "caption": "c"}}
+    )
     fig.frames = [go.Frame(name="f", data=[go.Scatter(y=[4, 3])])]
     renderer = SimpleNamespace(source="/x/book/chapter.md")
     (node,) = sphinxext.PlotlyMimeRenderer.handle_mime(renderer, _data(fig), False)
@@ -33,9 +37,15 @@ def test_renderer_writes_div_and_newplot_with_deterministic_id() -> None:
 
 def test_renderer_ignores_other_mime_types_and_inline() -> None:
     data = SimpleNamespace(mime_type="text/plain", content="x", cell_index=0, output_index=0)
-    assert sphinxext.PlotlyMimeRenderer.handle_mime(SimpleNamespace(source="a.md"), data, False) is None
+    assert (
+        sphinxext.PlotlyMimeRenderer.handle_mime(SimpleNamespace(source="a.md"), data, False)
+        is None
+    )
     fig = go.Figure()
-    assert sphinxext.PlotlyMimeRenderer.handle_mime(SimpleNamespace(source="a.md"), _data(fig), True) is None
+    assert (
+        sphinxext.PlotlyMimeRenderer.handle_mime(SimpleNamespace(source="a.md"), _data(fig), True)
+        is None
+    )
 
 
 def test_script_content_cannot_close_the_tag() -> None:

@@ -9,8 +9,14 @@ import torch
 from torch import nn
 
 import mlpbook
-from mlpbook.chapters.activation_functions import (ActivationStats, activation_stats, dead_fraction, dead_units, gradient_norms,
-                                layer_activity)
+from mlpbook.chapters.activation_functions import (
+    ActivationStats,
+    activation_stats,
+    dead_fraction,
+    dead_units,
+    gradient_norms,
+    layer_activity,
+)
 
 
 def _net(activation: str) -> nn.Sequential:
@@ -35,7 +41,9 @@ X = torch.tensor([[-1.0], [0.0], [2.0]])
 
 def test_layer_activity_records_pre_post_and_slope() -> None:
     (rec,) = layer_activity(_net("relu"), X)
-    assert torch.equal(rec.pre, torch.tensor([[-1.0, 1.0, -1.0], [0.0, 0.0, -1.0], [2.0, -2.0, -1.0]]))
+    assert torch.equal(
+        rec.pre, torch.tensor([[-1.0, 1.0, -1.0], [0.0, 0.0, -1.0], [2.0, -2.0, -1.0]])
+    )
     assert torch.equal(rec.post, rec.pre.clamp(min=0))
     assert torch.equal(rec.slope, (rec.pre > 0).float())
 
@@ -72,7 +80,7 @@ def test_dead_units_over_several_layers_and_empty_model() -> None:
     with torch.no_grad():
         for layer in (m[0], m[2]):
             layer.weight.zero_()
-        m[0].bias.copy_(torch.tensor([1.0, -1.0]))   # layer 1: unit 1 dead
+        m[0].bias.copy_(torch.tensor([1.0, -1.0]))  # layer 1: unit 1 dead
         m[2].bias.copy_(torch.tensor([-1.0, -1.0]))  # layer 2: both dead
     masks = dead_units(m, X)
     assert [mask.tolist() for mask in masks] == [[False, True], [True, True]]
@@ -112,7 +120,7 @@ def test_activation_stats_hand_checked() -> None:
     std = math.sqrt(sum((v - mean) ** 2 for v in post) / 9)
     assert isinstance(st, ActivationStats)
     assert st.mean == pytest.approx(mean) and st.std == pytest.approx(std)
-    assert st.inactive == pytest.approx(7 / 9)   # pre <= 0 in 7 of 9 entries
+    assert st.inactive == pytest.approx(7 / 9)  # pre <= 0 in 7 of 9 entries
     assert st.saturated == pytest.approx(7 / 9)  # ReLU' = 0 there
 
 
@@ -130,20 +138,42 @@ def test_activation_stats_tanh_saturation() -> None:
     assert loose.saturated == 1.0
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: layer_activity(nn.Linear(1, 1), X), TypeError, "nn.Sequential"),
-    (lambda: layer_activity(_net("relu"), torch.zeros(3)), ValueError, "shape \\(n, d_in\\)"),
-    (lambda: layer_activity(nn.Sequential(nn.Linear(1, 2), nn.Softmax(dim=-1)), X), TypeError,
-     "element-wise"),
-    (lambda: layer_activity(_net("relu"), [[1.0]]), TypeError, "torch.Tensor"),
-    (lambda: dead_units(_net("relu"), X, criterion="never"), ValueError, "allowed: inactive, no_gradient"),
-    (lambda: dead_units(_net("relu"), X, tol=0.0), ValueError, "tol must be a finite number > 0"),
-    (lambda: gradient_norms(_net("relu"), X, torch.zeros(2, 1)), ValueError, "n = 3"),
-    (lambda: gradient_norms(_net("relu"), X, torch.zeros(3, 1), loss="l1"), ValueError, "unknown loss 'l1'"),
-    (lambda: gradient_norms(_net("relu"), X, torch.zeros(3, 1), per_entry=1), TypeError, "per_entry"),
-    (lambda: gradient_norms(nn.Sequential(nn.ReLU()), X, X), TypeError, "no nn.Linear"),
-    (lambda: activation_stats(_net("relu"), X, slope_tol=-1.0), ValueError, "slope_tol"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: layer_activity(nn.Linear(1, 1), X), TypeError, "nn.Sequential"),
+        (lambda: layer_activity(_net("relu"), torch.zeros(3)), ValueError, "shape \\(n, d_in\\)"),
+        (
+            lambda: layer_activity(nn.Sequential(nn.Linear(1, 2), nn.Softmax(dim=-1)), X),
+            TypeError,
+            "element-wise",
+        ),
+        (lambda: layer_activity(_net("relu"), [[1.0]]), TypeError, "torch.Tensor"),
+        (
+            lambda: dead_units(_net("relu"), X, criterion="never"),
+            ValueError,
+            "allowed: inactive, no_gradient",
+        ),
+        (
+            lambda: dead_units(_net("relu"), X, tol=0.0),
+            ValueError,
+            "tol must be a finite number > 0",
+        ),
+        (lambda: gradient_norms(_net("relu"), X, torch.zeros(2, 1)), ValueError, "n = 3"),
+        (
+            lambda: gradient_norms(_net("relu"), X, torch.zeros(3, 1), loss="l1"),
+            ValueError,
+            "unknown loss 'l1'",
+        ),
+        (
+            lambda: gradient_norms(_net("relu"), X, torch.zeros(3, 1), per_entry=1),
+            TypeError,
+            "per_entry",
+        ),
+        (lambda: gradient_norms(nn.Sequential(nn.ReLU()), X, X), TypeError, "no nn.Linear"),
+        (lambda: activation_stats(_net("relu"), X, slope_tol=-1.0), ValueError, "slope_tol"),
+    ],
+)
 def test_invalid_arguments_are_named(call, error, words) -> None:
     with pytest.raises(error, match=words):
         call()

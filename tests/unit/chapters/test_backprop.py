@@ -36,6 +36,7 @@ def linears(model: nn.Sequential) -> list[nn.Linear]:
 
 # --- activations ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", scratch.activation_names())
 def test_activation_forward_and_backward_match_autograd(name: str) -> None:
     rng = np.random.default_rng(0)
@@ -81,6 +82,7 @@ def test_softmax_backward_is_the_jacobian_vector_product() -> None:
 
 
 # --- random architectures against nn.Sequential ------------------------------------
+
 
 def random_case(seed: int) -> tuple[scratch.ScratchMLP, np.ndarray, np.ndarray]:
     """A random architecture (depth 1-4, widths 1-9, any activations), batch and targets."""
@@ -139,7 +141,9 @@ def test_fit_matches_fit_torch(batch_size: int) -> None:
     model = scratch.ScratchMLP([4, 6, 5, 2], ["tanh", "softmax", "linear"], seed=2)
     twin = scratch.to_torch(model)
     ours = scratch.fit(model, x, y, epochs=3, lr=0.05, batch_size=batch_size, x_val=xv, y_val=yv)
-    theirs = scratch.fit_torch(twin, x, y, epochs=3, lr=0.05, batch_size=batch_size, x_val=xv, y_val=yv)
+    theirs = scratch.fit_torch(
+        twin, x, y, epochs=3, lr=0.05, batch_size=batch_size, x_val=xv, y_val=yv
+    )
     steps_per_epoch = len(scratch.minibatches(10, batch_size))
     assert ours.train.shape == ours.val.shape == (4,)
     assert ours.steps.shape == (3 * steps_per_epoch,)
@@ -208,6 +212,7 @@ def test_fit_raises_when_training_diverges() -> None:
 
 # --- the classic per-sample trainer -------------------------------------------------
 
+
 def flip_arrays() -> tuple[np.ndarray, np.ndarray]:
     data = diagonal_flip(dtype=torch.float64)
     return data.x.numpy(), data.y.numpy()
@@ -237,13 +242,15 @@ def test_per_sample_trainer_is_fit_with_batch_size_one() -> None:
     x, y = flip_arrays()
     classic = scratch.train_one_hidden_per_sample(x, y, 8, epochs=20)
     (W1, b1), (W2, b2) = scratch.he_init_one_hidden(4, 8, 4, seed=42)
-    model = scratch.ScratchMLP.from_layers([scratch.Dense.from_parameters(W1, b1, "relu"),
-                                            scratch.Dense.from_parameters(W2, b2)])
+    model = scratch.ScratchMLP.from_layers(
+        [scratch.Dense.from_parameters(W1, b1, "relu"), scratch.Dense.from_parameters(W2, b2)]
+    )
     curves = scratch.fit(model, x, y, epochs=20, lr=0.025, batch_size=1)
     np.testing.assert_allclose(curves.steps.reshape(20, 16).mean(axis=1) / 2, classic, rtol=1e-12)
 
 
 # --- errors -----------------------------------------------------------------------------
+
 
 def test_unknown_activation_lists_valid_names() -> None:
     with pytest.raises(ValueError, match=r"unknown activation 'swish'.*relu.*softmax"):
@@ -288,8 +295,14 @@ def test_construction_errors() -> None:
     with pytest.raises(ValueError, match=r"b must have shape \(3,\)"):
         scratch.Dense.from_parameters(np.zeros((2, 3)), np.zeros(2))
     with pytest.raises(ValueError, match="lr must be a finite number > 0"):
-        scratch.fit(scratch.ScratchMLP([1, 1], ["linear"]), np.zeros((2, 1)), np.zeros((2, 1)),
-                    epochs=1, lr=0.0, batch_size=1)
+        scratch.fit(
+            scratch.ScratchMLP([1, 1], ["linear"]),
+            np.zeros((2, 1)),
+            np.zeros((2, 1)),
+            epochs=1,
+            lr=0.0,
+            batch_size=1,
+        )
 
 
 def test_backward_before_forward_is_an_error() -> None:
@@ -303,6 +316,7 @@ def test_backward_before_forward_is_an_error() -> None:
 
 # --- data -------------------------------------------------------------------------------
 
+
 def test_synthetic_regression_shapes_and_noise_floor() -> None:
     data = synthetic_regression()
     assert data.x.shape == (10_100, 6) and data.y.shape == (10_100, 3)
@@ -315,18 +329,22 @@ def test_synthetic_regression_shapes_and_noise_floor() -> None:
     assert 0.9 < residual < 1.1  # the noise variance
     zero_rows = (coef[:6].abs().max(dim=1).values < 0.1).sum().item()
     assert zero_rows == 1  # one feature of six carries no information
-    small = synthetic_regression(20, n_features=4, n_informative=2, n_targets=1, noise=0.0, bias=3.0,
-                                 dtype=torch.float32)
+    small = synthetic_regression(
+        20, n_features=4, n_informative=2, n_targets=1, noise=0.0, bias=3.0, dtype=torch.float32
+    )
     assert small.x.shape == (20, 4) and small.y.shape == (20, 1) and small.y.dtype == torch.float32
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(n_informative=7), ValueError, "n_informative must be <= n_features"),
-    (dict(n_samples=0), ValueError, "n_samples must be >= 1"),
-    (dict(n_targets=1.5), TypeError, "n_targets must be an int"),
-    (dict(noise=-1.0), ValueError, "noise must be a finite number >= 0"),
-    (dict(noise="1"), TypeError, "noise must be a number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(n_informative=7), ValueError, "n_informative must be <= n_features"),
+        (dict(n_samples=0), ValueError, "n_samples must be >= 1"),
+        (dict(n_targets=1.5), TypeError, "n_targets must be an int"),
+        (dict(noise=-1.0), ValueError, "noise must be a finite number >= 0"),
+        (dict(noise="1"), TypeError, "noise must be a number"),
+    ],
+)
 def test_synthetic_regression_rejects_bad_arguments(kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
         synthetic_regression(**kwargs)

@@ -19,7 +19,9 @@ def _pair(num_features: int = 3, momentum: float = 0.1, seed: int = 0):
     return scratch, scratch.to_torch(), g
 
 
-def _step(scratch: ScratchBatchNorm, module: nn.BatchNorm1d, x: torch.Tensor, upstream: torch.Tensor):
+def _step(
+    scratch: ScratchBatchNorm, module: nn.BatchNorm1d, x: torch.Tensor, upstream: torch.Tensor
+):
     leaf = x.clone().requires_grad_(True)
     module.zero_grad(set_to_none=True)
     y_torch = module(leaf)
@@ -49,8 +51,12 @@ def test_training_mode_matches_torch(batch) -> None:
 def test_eval_mode_matches_torch_and_leaves_statistics_alone() -> None:
     scratch, module, g = _pair()
     for _ in range(3):  # give the running statistics non-trivial values
-        _step(scratch, module, torch.randn(8, 3, generator=g, dtype=F64) * 2 + 1,
-              torch.randn(8, 3, generator=g, dtype=F64))
+        _step(
+            scratch,
+            module,
+            torch.randn(8, 3, generator=g, dtype=F64) * 2 + 1,
+            torch.randn(8, 3, generator=g, dtype=F64),
+        )
     scratch.eval()
     module.eval()
     mean, var = scratch.running_mean.clone(), scratch.running_var.clone()
@@ -64,7 +70,7 @@ def test_eval_mode_matches_torch_and_leaves_statistics_alone() -> None:
     assert torch.equal(scratch.running_mean, mean) and torch.equal(scratch.running_var, var)
     torch.testing.assert_close(module.running_var, var, rtol=0, atol=1e-12)
     # one sample at a time gives the same outputs: no dependence on the batch
-    single = torch.cat([scratch.forward(x[i:i + 1]) for i in range(5)])
+    single = torch.cat([scratch.forward(x[i : i + 1]) for i in range(5)])
     torch.testing.assert_close(single, y, rtol=0, atol=1e-14)
 
 
@@ -74,7 +80,9 @@ def test_biased_variance_normalizes_unbiased_variance_is_stored() -> None:
     y = bn.forward(x)
     biased, unbiased = x.var(unbiased=False), x.var(unbiased=True)
     torch.testing.assert_close(y, (x - x.mean()) / torch.sqrt(biased + 1e-5))
-    torch.testing.assert_close(bn.running_var, 0.9 * torch.ones(1, dtype=F64) + 0.1 * unbiased.reshape(1))
+    torch.testing.assert_close(
+        bn.running_var, 0.9 * torch.ones(1, dtype=F64) + 0.1 * unbiased.reshape(1)
+    )
     torch.testing.assert_close(bn.running_mean, 0.1 * x.mean().reshape(1))
 
 
@@ -112,19 +120,35 @@ def test_float32_input_is_converted_to_the_layer_dtype() -> None:
     assert bn.forward(torch.randn(4, 2)).dtype == F64
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: ScratchBatchNorm(0), ValueError, "num_features must be >= 1"),
-    (lambda: ScratchBatchNorm(2, momentum=1.5), ValueError, "momentum must be in"),
-    (lambda: ScratchBatchNorm(2, eps=0.0), ValueError, "eps must be a finite number > 0"),
-    (lambda: ScratchBatchNorm(2).forward(torch.randn(1, 2)), ValueError, "at least 2 samples"),
-    (lambda: ScratchBatchNorm(2).forward(torch.randn(4, 3)), ValueError, "must have 2 features"),
-    (lambda: ScratchBatchNorm(2).forward(torch.randn(4)), ValueError, "shape \\(batch, features\\)"),
-    (lambda: ScratchBatchNorm(2).forward([[1.0, 2.0]]), TypeError, "must be a torch.Tensor"),
-    (lambda: ScratchBatchNorm(2).backward(torch.randn(4, 2)), RuntimeError, "before forward"),
-    (lambda: ScratchBatchNorm(2).train("no"), TypeError, "mode must be True or False"),
-    (lambda: batchnorm_forward(torch.randn(4, 2), torch.ones(2), torch.zeros(2), mean=torch.zeros(2)),
-     ValueError, "both mean and var"),
-])
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: ScratchBatchNorm(0), ValueError, "num_features must be >= 1"),
+        (lambda: ScratchBatchNorm(2, momentum=1.5), ValueError, "momentum must be in"),
+        (lambda: ScratchBatchNorm(2, eps=0.0), ValueError, "eps must be a finite number > 0"),
+        (lambda: ScratchBatchNorm(2).forward(torch.randn(1, 2)), ValueError, "at least 2 samples"),
+        (
+            lambda: ScratchBatchNorm(2).forward(torch.randn(4, 3)),
+            ValueError,
+            "must have 2 features",
+        ),
+        (
+            lambda: ScratchBatchNorm(2).forward(torch.randn(4)),
+            ValueError,
+            "shape \\(batch, features\\)",
+        ),
+        (lambda: ScratchBatchNorm(2).forward([[1.0, 2.0]]), TypeError, "must be a torch.Tensor"),
+        (lambda: ScratchBatchNorm(2).backward(torch.randn(4, 2)), RuntimeError, "before forward"),
+        (lambda: ScratchBatchNorm(2).train("no"), TypeError, "mode must be True or False"),
+        (
+            lambda: batchnorm_forward(
+                torch.randn(4, 2), torch.ones(2), torch.zeros(2), mean=torch.zeros(2)
+            ),
+            ValueError,
+            "both mean and var",
+        ),
+    ],
+)
 def test_rejects_bad_arguments(call, error, words) -> None:
     with pytest.raises(error, match=words):
         call()

@@ -12,8 +12,8 @@ from torch import nn
 import mlpbook
 from mlpbook.chapters import dropout_case as cs
 
-
 # --- the hand-made subnetwork ------------------------------------------------
+
 
 def _handmade_g(x: float) -> float:
     """The hand-made subnetwork written out in plain Python, from the issue's numbers."""
@@ -63,6 +63,7 @@ def test_set_handmade_rejects_other_models() -> None:
 
 # --- shapes and modes ---------------------------------------------------------
 
+
 def test_shapes() -> None:
     model = cs.SharedElementwiseMLP(n_inputs=5, hidden=3, dropout=0.3)
     assert model(torch.randn(7, 5)).shape == (7, 1)
@@ -80,7 +81,9 @@ def test_model_is_the_sum_of_the_subnetwork_over_inputs() -> None:
         assert torch.allclose(model(x), expected, atol=1e-3)
 
 
-@pytest.mark.parametrize("sites", [(), ("input",), ("hidden",), ("vector",), ("input", "hidden", "vector")])
+@pytest.mark.parametrize(
+    "sites", [(), ("input",), ("hidden",), ("vector",), ("input", "hidden", "vector")]
+)
 def test_dropout_switches(sites) -> None:
     model = cs.SharedElementwiseMLP(dropout=0.2, sites=sites)
     for site in cs.DROPOUT_SITES:
@@ -131,6 +134,7 @@ def test_linear_layers_after_dropout_keep_the_mean() -> None:
 
 # --- data ---------------------------------------------------------------------
 
+
 def test_sum_of_squares_data() -> None:
     data = cs.sum_of_squares_data(300, seed=7)
     assert data.x.shape == (300, 64) and data.y.shape == (300, 1)
@@ -144,13 +148,25 @@ def test_sum_of_squares_data() -> None:
 
 # --- training -----------------------------------------------------------------
 
+
 def test_train_case_records_both_modes_and_is_reproducible() -> None:
     train, val = cs.sum_of_squares_data(400, seed=1), cs.sum_of_squares_data(100, seed=2)
     runs = []
     for _ in range(2):
         model = cs.handmade_model(dropout=0.2)
-        runs.append(cs.train_case(model, train, val, epochs=3, lr=1e-4, batch_size=100, step_every=2,
-                                  seed=0, show_progress=False))
+        runs.append(
+            cs.train_case(
+                model,
+                train,
+                val,
+                epochs=3,
+                lr=1e-4,
+                batch_size=100,
+                step_every=2,
+                seed=0,
+                show_progress=False,
+            )
+        )
     a, b = runs
     assert a.epochs == 3 and a.logged_loss.shape == a.train_mse.shape == a.val_mse.shape == (4,)
     assert np.array_equal(a.logged_loss, b.logged_loss) and np.array_equal(a.val_mse, b.val_mse)
@@ -164,7 +180,9 @@ def test_train_case_without_dropout_improves_the_handmade_start() -> None:
     train, val = cs.sum_of_squares_data(1000, seed=1), cs.sum_of_squares_data(200, seed=2)
     history = cs.train_case(cs.handmade_model(), train, val, epochs=2, seed=0, show_progress=False)
     assert history.val_mse[-1] < history.val_mse[0] / 3
-    assert history.logged_loss[0] == pytest.approx(history.train_mse[0], rel=1e-5)  # no dropout: one mode
+    assert history.logged_loss[0] == pytest.approx(
+        history.train_mse[0], rel=1e-5
+    )  # no dropout: one mode
 
 
 def test_train_case_leaves_the_global_random_stream_alone() -> None:
@@ -192,27 +210,34 @@ def test_he_model_is_seeded() -> None:
 
 # --- bad arguments ------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(dropout=1.0), ValueError, r"dropout must be in \[0, 1\), got 1.0"),
-    (dict(dropout=-0.1), ValueError, "dropout"),
-    (dict(dropout="0.2"), TypeError, "dropout must be a number"),
-    (dict(dropout=0.2, sites=("inputs",)), ValueError, "unknown dropout site 'inputs'"),
-    (dict(dropout=0.2, sites="input"), TypeError, "single string 'input'"),
-    (dict(dropout=0.2, sites=(1,)), TypeError, "must be strings"),
-    (dict(n_inputs=0), ValueError, "n_inputs must be >= 1, got 0"),
-    (dict(hidden=2.5), TypeError, "hidden must be an int"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(dropout=1.0), ValueError, r"dropout must be in \[0, 1\), got 1.0"),
+        (dict(dropout=-0.1), ValueError, "dropout"),
+        (dict(dropout="0.2"), TypeError, "dropout must be a number"),
+        (dict(dropout=0.2, sites=("inputs",)), ValueError, "unknown dropout site 'inputs'"),
+        (dict(dropout=0.2, sites="input"), TypeError, "single string 'input'"),
+        (dict(dropout=0.2, sites=(1,)), TypeError, "must be strings"),
+        (dict(n_inputs=0), ValueError, "n_inputs must be >= 1, got 0"),
+        (dict(hidden=2.5), TypeError, "hidden must be an int"),
+    ],
+)
 def test_model_rejects_bad_arguments(kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
         cs.SharedElementwiseMLP(**kwargs)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    (dict(n=0), ValueError, "n must be >= 1, got 0"),
-    (dict(n=10.0), TypeError, "n must be an int"),
-    (dict(n=10, low=8.0, high=-5.0), ValueError, "low < high"),
-    (dict(n=10, low="a"), TypeError, "low must be a number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(n=0), ValueError, "n must be >= 1, got 0"),
+        (dict(n=10.0), TypeError, "n must be an int"),
+        (dict(n=10, low=8.0, high=-5.0), ValueError, "low < high"),
+        (dict(n=10, low="a"), TypeError, "low must be a number"),
+    ],
+)
 def test_data_rejects_bad_arguments(kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
         cs.sum_of_squares_data(**kwargs)

@@ -11,9 +11,16 @@ import torch
 from torch import nn
 
 import mlpbook
+from mlpbook.chapters.initialization import (
+    LayerSignal,
+    SignalProfile,
+    layer_signal,
+    per_layer_factor,
+    predicted_signal,
+    residual_stream_std,
+    signal_profile,
+)
 from mlpbook.initializers import he_normal
-from mlpbook.chapters.initialization import (LayerSignal, SignalProfile, layer_signal, per_layer_factor,
-                                             predicted_signal, residual_stream_std, signal_profile)
 from mlpbook.plots.initialization import signal_figure, signal_summary_plot
 
 
@@ -46,12 +53,18 @@ def test_layer_signal_default_error_signal_is_reproducible() -> None:
     np.testing.assert_array_equal(a.grad, b.grad)
 
 
-@pytest.mark.parametrize("model, words", [
-    (nn.Linear(3, 3), "nn.Sequential"),
-    (nn.Sequential(nn.Linear(3, 3)), "at least one hidden layer"),
-    (nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.ReLU()), "layer 2 must be an nn.Linear"),
-    (nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3), nn.Linear(3, 3)), "layer 1 must be an activation"),
-])
+@pytest.mark.parametrize(
+    "model, words",
+    [
+        (nn.Linear(3, 3), "nn.Sequential"),
+        (nn.Sequential(nn.Linear(3, 3)), "at least one hidden layer"),
+        (nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.ReLU()), "layer 2 must be an nn.Linear"),
+        (
+            nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3), nn.Linear(3, 3)),
+            "layer 1 must be an activation",
+        ),
+    ],
+)
 def test_layer_signal_rejects_other_models(model, words) -> None:
     with pytest.raises((TypeError, ValueError), match=words):
         layer_signal(model, torch.zeros(2, 3))
@@ -89,10 +102,15 @@ def test_signal_profile_builds_models_like_train_seeds() -> None:
     np.testing.assert_allclose(prof.act[0], layer_signal(model, x, grad).act)
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"seeds": []}, "non-empty"), ({"seeds": [0], "depth": 0}, "depth must be >= 1"),
-    ({"seeds": [0], "width": 2.0}, "width must be an int"), ({"seeds": [-1]}, "seed must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"seeds": []}, "non-empty"),
+        ({"seeds": [0], "depth": 0}, "depth must be >= 1"),
+        ({"seeds": [0], "width": 2.0}, "width must be an int"),
+        ({"seeds": [-1]}, "seed must be >= 0"),
+    ],
+)
 def test_signal_profile_rejects_bad_arguments(kwargs, words) -> None:
     with pytest.raises((TypeError, ValueError), match=words):
         signal_profile("relu", "he", **kwargs)
@@ -106,7 +124,9 @@ def test_he_keeps_relu_signal_and_matches_prediction() -> None:
     assert abs(per_layer_factor(prof.act).mean() - 1) < 0.03
 
 
-@pytest.mark.parametrize("init, n_sigma2", [("small", 128 * 1e-4), ("large", 128.0), ("xavier", 1.0)])
+@pytest.mark.parametrize(
+    "init, n_sigma2", [("small", 128 * 1e-4), ("large", 128.0), ("xavier", 1.0)]
+)
 def test_prediction_tracks_vanishing_and_exploding_relu(init: str, n_sigma2: float) -> None:
     prof = signal_profile("relu", init, seeds=[0, 1], depth=8, width=128, batch=128)
     pred = predicted_signal(n_sigma2, 8)
@@ -117,7 +137,9 @@ def test_prediction_tracks_vanishing_and_exploding_relu(init: str, n_sigma2: flo
 
 def test_leaky_gain_keeps_signal() -> None:
     alpha = 0.5
-    right = signal_profile(nn.LeakyReLU(alpha), he_normal(alpha), seeds=[0, 1], depth=10, width=128, batch=128)
+    right = signal_profile(
+        nn.LeakyReLU(alpha), he_normal(alpha), seeds=[0, 1], depth=10, width=128, batch=128
+    )
     plain = signal_profile(nn.LeakyReLU(alpha), "he", seeds=[0, 1], depth=10, width=128, batch=128)
     assert abs(per_layer_factor(right.act).mean() - 1) < 0.03
     assert per_layer_factor(plain.act).mean() == pytest.approx(math.sqrt(1 + alpha**2), rel=0.03)
@@ -149,8 +171,12 @@ def test_per_layer_factor() -> None:
 
 
 def test_geometric_mean_and_unknown_statistic() -> None:
-    prof = SignalProfile(pre=np.ones((2, 3)), act=np.array([[1.0, 4.0, 0.0], [4.0, 1.0, 0.0]]),
-                         grad=np.ones((2, 3)), weight_grad=np.ones((2, 3)))
+    prof = SignalProfile(
+        pre=np.ones((2, 3)),
+        act=np.array([[1.0, 4.0, 0.0], [4.0, 1.0, 0.0]]),
+        grad=np.ones((2, 3)),
+        weight_grad=np.ones((2, 3)),
+    )
     np.testing.assert_allclose(prof.geometric_mean("act"), [2.0, 2.0, 0.0])
     with pytest.raises(ValueError, match="unknown statistic 'acts'"):
         prof.geometric_mean("acts")
@@ -160,20 +186,28 @@ def test_residual_stream_growth_and_scaling() -> None:
     n = 32
 
     def final_var(scaled: bool, prenorm: bool, seeds=(0, 1, 2)) -> float:
-        return float(np.mean([residual_stream_std(n, scaled=scaled, prenorm=prenorm, width=64, batch=128,
-                                                  seed=s)[-1] ** 2 for s in seeds]))
+        return float(
+            np.mean(
+                [
+                    residual_stream_std(
+                        n, scaled=scaled, prenorm=prenorm, width=64, batch=128, seed=s
+                    )[-1]
+                    ** 2
+                    for s in seeds
+                ]
+            )
+        )
 
     prenorm, prenorm_scaled = final_var(False, True), final_var(True, True)
     plain = residual_stream_std(n, scaled=False, prenorm=False, width=64, batch=128, seed=0)
     plain_scaled = residual_stream_std(n, scaled=True, prenorm=False, width=64, batch=128, seed=0)
-    assert prenorm == pytest.approx(1 + n, rel=0.25)           # linear growth
-    assert prenorm_scaled == pytest.approx(2.0, rel=0.15)      # 1 + N · (1/N)
-    assert plain[-1] > 1e3                                     # exponential growth
-    assert plain_scaled[-1] < math.exp(0.5) * 1.1              # bounded by e^{1/2}
+    assert prenorm == pytest.approx(1 + n, rel=0.25)  # linear growth
+    assert prenorm_scaled == pytest.approx(2.0, rel=0.15)  # 1 + N · (1/N)
+    assert plain[-1] > 1e3  # exponential growth
+    assert plain_scaled[-1] < math.exp(0.5) * 1.1  # bounded by e^{1/2}
     assert plain.shape == (n + 1,) and plain[0] == pytest.approx(1.0, abs=0.05)
     with pytest.raises(ValueError, match="n_layers must be >= 1"):
         residual_stream_std(0, scaled=True, prenorm=True)
-
 
 
 def test_residual_stream_prenorm_normalizes_each_sample_on_its_own() -> None:
@@ -182,15 +216,28 @@ def test_residual_stream_prenorm_normalizes_each_sample_on_its_own() -> None:
     n = 16
 
     def final_var(scaled: bool) -> float:
-        return float(np.mean([residual_stream_std(n, scaled=scaled, prenorm=True, width=256, batch=1,
-                                                  seed=s)[-1] ** 2 for s in (0, 1, 2)]))
+        return float(
+            np.mean(
+                [
+                    residual_stream_std(n, scaled=scaled, prenorm=True, width=256, batch=1, seed=s)[
+                        -1
+                    ]
+                    ** 2
+                    for s in (0, 1, 2)
+                ]
+            )
+        )
 
     assert final_var(False) == pytest.approx(1 + n, rel=0.25)
     assert final_var(True) == pytest.approx(2.0, rel=0.15)
 
+
 def _small_grid() -> dict:
-    return {(init, act): signal_profile(act.lower(), init, seeds=[0, 1], depth=3, width=8, batch=4)
-            for init in ("small", "he") for act in ("Tanh", "ReLU")}
+    return {
+        (init, act): signal_profile(act.lower(), init, seeds=[0, 1], depth=3, width=8, batch=4)
+        for init in ("small", "he")
+        for act in ("Tanh", "ReLU")
+    }
 
 
 def test_signal_figure_dropdown_switches_visible_traces() -> None:

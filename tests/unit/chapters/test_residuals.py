@@ -18,7 +18,10 @@ def test_shapes(norm, placement, skip) -> None:
     model = ResidualMLP(3, 8, 5, blocks=3, hidden=12, norm=norm, placement=placement, skip=skip)
     assert model(torch.randn(7, 3)).shape == (7, 5)
     assert len(model.blocks) == 3
-    assert model.blocks[0].fc1.weight.shape == (12, 8) and model.blocks[0].fc2.weight.shape == (8, 12)
+    assert model.blocks[0].fc1.weight.shape == (12, 8) and model.blocks[0].fc2.weight.shape == (
+        8,
+        12,
+    )
     assert len(model.linear_layers()) == 2 + 2 * 3
     names = [name for name, _ in model.linear_layers()]
     assert names[0] == "inp" and names[1] == "blocks.0.fc1" and names[-1] == "out"
@@ -94,17 +97,20 @@ def test_trains_with_mlpbook_train() -> None:
     assert history.final_loss < history.loss[0]
 
 
-@pytest.mark.parametrize("kwargs, error, words", [
-    (dict(norm="group"), ValueError, "unknown norm 'group'; allowed: none, batch, layer"),
-    (dict(norm=None), TypeError, "norm must be a string"),
-    (dict(placement="middle"), ValueError, "unknown placement 'middle'; allowed: post, pre"),
-    (dict(blocks=-1), ValueError, "blocks must be >= 0"),
-    (dict(blocks=1.5), TypeError, "blocks must be an int"),
-    (dict(hidden=0), ValueError, "hidden must be >= 1"),
-    (dict(skip="yes"), TypeError, "skip must be True or False"),
-    (dict(activation="relu7"), ValueError, "unknown activation 'relu7'"),
-    (dict(init="glorot"), ValueError, "unknown initializer 'glorot'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        (dict(norm="group"), ValueError, "unknown norm 'group'; allowed: none, batch, layer"),
+        (dict(norm=None), TypeError, "norm must be a string"),
+        (dict(placement="middle"), ValueError, "unknown placement 'middle'; allowed: post, pre"),
+        (dict(blocks=-1), ValueError, "blocks must be >= 0"),
+        (dict(blocks=1.5), TypeError, "blocks must be an int"),
+        (dict(hidden=0), ValueError, "hidden must be >= 1"),
+        (dict(skip="yes"), TypeError, "skip must be True or False"),
+        (dict(activation="relu7"), ValueError, "unknown activation 'relu7'"),
+        (dict(init="glorot"), ValueError, "unknown initializer 'glorot'"),
+    ],
+)
 def test_rejects_bad_arguments(kwargs, error, words) -> None:
     with pytest.raises(error, match=words):
         ResidualMLP(2, 4, 2, **kwargs)

@@ -15,7 +15,12 @@ import mlpbook
 from mlpbook.chapters import width_depth as regions
 from mlpbook.data import wavy_curve
 from mlpbook.diagnostics import activation_patterns
-from mlpbook.plots.width_depth import architecture_figure, explorer_figure, region_map_plot, sizes_label
+from mlpbook.plots.width_depth import (
+    architecture_figure,
+    explorer_figure,
+    region_map_plot,
+    sizes_label,
+)
 
 
 def _one_layer(weight, bias, out: int = 1) -> nn.Sequential:
@@ -43,7 +48,9 @@ def _tent(layers: int) -> nn.Sequential:
     return model
 
 
-def _sampled_count(model: nn.Module, start: torch.Tensor, end: torch.Tensor, n: int = 200_001) -> int:
+def _sampled_count(
+    model: nn.Module, start: torch.Tensor, end: torch.Tensor, n: int = 200_001
+) -> int:
     """Pattern changes between consecutive points of a dense sampling, plus one."""
     t = torch.linspace(0, 1, n, dtype=torch.float64)[:, None]
     points = (start + t * (end - start)).to(next(model.parameters()).dtype)
@@ -53,16 +60,19 @@ def _sampled_count(model: nn.Module, start: torch.Tensor, end: torch.Tensor, n: 
 
 # --- bounds ---------------------------------------------------------------------
 
+
 def test_one_layer_bound_known_values() -> None:
-    assert regions.max_regions_one_layer(16, 1) == 17        # n + 1 on a line
+    assert regions.max_regions_one_layer(16, 1) == 17  # n + 1 on a line
     assert regions.max_regions_one_layer(16, 4) == 1 + 16 + 120 + 560 + 1820
     assert regions.max_regions_one_layer(3, 2) == 7
-    assert regions.max_regions_one_layer(3, 5) == 8          # n <= d: every pattern, 2^n
+    assert regions.max_regions_one_layer(3, 5) == 8  # n <= d: every pattern, 2^n
     assert regions.max_regions_one_layer(0, 3) == 1
 
 
-@pytest.mark.parametrize("bad, error", [((2, 0), ValueError), ((-1, 2), ValueError), ((1.5, 2), TypeError),
-                                        ((2, True), TypeError)])
+@pytest.mark.parametrize(
+    "bad, error",
+    [((2, 0), ValueError), ((-1, 2), ValueError), ((1.5, 2), TypeError), ((2, True), TypeError)],
+)
 def test_one_layer_bound_rejects_bad_arguments(bad, error) -> None:
     with pytest.raises(error):
         regions.max_regions_one_layer(*bad)
@@ -99,16 +109,17 @@ def test_lower_bound_needs_wide_layers() -> None:
 
 # --- exact count along a segment ---------------------------------------------------------
 
+
 def test_a_single_relu_on_a_line_has_two_regions() -> None:
     relu = _one_layer([[1.0]], [0.0])
     assert regions.count_regions_on_line(relu, -1.0, 1.0) == 2
-    assert regions.count_regions_on_line(relu, 0.5, 1.0) == 1   # the kink is outside the segment
+    assert regions.count_regions_on_line(relu, 0.5, 1.0) == 1  # the kink is outside the segment
 
 
 @pytest.mark.parametrize("n", [1, 3, 7, 20])
 def test_n_units_with_distinct_kinks_give_n_plus_one(n: int) -> None:
     kinks = torch.linspace(-0.9, 0.9, n)
-    signs = torch.tensor([1.0 if i % 2 else -1.0 for i in range(n)])   # orientation does not matter
+    signs = torch.tensor([1.0 if i % 2 else -1.0 for i in range(n)])  # orientation does not matter
     relu = _one_layer(signs[:, None], -signs * kinks)
     pieces = regions.line_pieces(relu, -1.0, 1.0)
     assert pieces.count == n + 1
@@ -116,7 +127,7 @@ def test_n_units_with_distinct_kinks_give_n_plus_one(n: int) -> None:
 
 
 def test_coinciding_kinks_count_once() -> None:
-    relu = _one_layer([[1.0], [2.0], [-3.0]], [0.0, 0.0, 0.0])   # all three switch at x = 0
+    relu = _one_layer([[1.0], [2.0], [-3.0]], [0.0, 0.0, 0.0])  # all three switch at x = 0
     assert regions.count_regions_on_line(relu, -1.0, 1.0) == 2
 
 
@@ -166,6 +177,7 @@ def test_line_pieces_rejects_bad_input() -> None:
 
 # --- distinct patterns on a grid ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n", [2, 4, 6])
 def test_a_2d_layer_in_general_position_reaches_the_bound(n: int) -> None:
     # n lines tangent to the unit circle, at angles spread over less than half a turn:
@@ -206,29 +218,44 @@ def test_grid_in_a_plane_of_a_higher_dimensional_input() -> None:
 
 # --- the parameter-count helper -------------------------------------------------------------------
 
-@pytest.mark.parametrize("sizes", [[4, 4], [4, 2, 4], [4, 16, 4], [4, 4, 4, 4], [4, 8, 8, 4], [1, 32, 32, 1]])
+
+@pytest.mark.parametrize(
+    "sizes", [[4, 4], [4, 2, 4], [4, 16, 4], [4, 4, 4, 4], [4, 8, 8, 4], [1, 32, 32, 1]]
+)
 def test_parameter_count_helper_matches_the_model(sizes) -> None:
     assert mlpbook.mlp_parameter_count(sizes) == mlpbook.count_parameters(mlpbook.make_mlp(sizes))
-    assert (mlpbook.mlp_parameter_count(sizes, bias=False)
-            == mlpbook.count_parameters(mlpbook.make_mlp(sizes, bias=False)))
+    assert mlpbook.mlp_parameter_count(sizes, bias=False) == mlpbook.count_parameters(
+        mlpbook.make_mlp(sizes, bias=False)
+    )
 
 
 def test_parameter_counts_of_the_chapter() -> None:
     assert mlpbook.mlp_parameter_count([4, 4, 4, 4]) == 60
     assert mlpbook.mlp_parameter_count([4, 8, 8, 4]) == 148
     assert mlpbook.mlp_parameter_count([4, 16, 4]) == 148
-    assert mlpbook.mlp_parameter_count([1, 32, 1]) == mlpbook.mlp_parameter_count([1, 8, 8, 1]) == 97
+    assert (
+        mlpbook.mlp_parameter_count([1, 32, 1]) == mlpbook.mlp_parameter_count([1, 8, 8, 1]) == 97
+    )
     with pytest.raises(ValueError, match="at least an input and an output"):
         mlpbook.mlp_parameter_count([4])
 
 
 # --- the explorer's data and figures -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def small_explorer() -> regions.ExplorerData:
     task = wavy_curve(40)
-    return regions.explorer_data(task.x, task.y, widths=[2, 4], depths=[1, 2], seeds=[0, 1, 2], epochs=30,
-                                 init="default", show_progress=False)
+    return regions.explorer_data(
+        task.x,
+        task.y,
+        widths=[2, 4],
+        depths=[1, 2],
+        seeds=[0, 1, 2],
+        epochs=30,
+        init="default",
+        show_progress=False,
+    )
 
 
 def test_explorer_data_cells(small_explorer: regions.ExplorerData) -> None:
@@ -242,7 +269,7 @@ def test_explorer_data_cells(small_explorer: regions.ExplorerData) -> None:
         assert len(cell.losses) == len(cell.regions) == 3
         assert all(1 <= r <= cell.bound for r in cell.regions)
         shown = data.seeds.index(cell.shown_seed)
-        assert sorted(cell.losses)[1] == cell.losses[shown]                    # the median seed is drawn
+        assert sorted(cell.losses)[1] == cell.losses[shown]  # the median seed is drawn
         assert len(cell.kinks_x) == cell.regions[shown] - 1
         assert cell.fit.shape == (40,)
         assert np.all((cell.kinks_x > -3) & (cell.kinks_x < 3))
@@ -252,15 +279,25 @@ def test_explorer_data_cells(small_explorer: regions.ExplorerData) -> None:
         history = mlpbook.train(model, task.x, task.y, epochs=30, lr=0.01, show_progress=False)
         assert history.final_loss == pytest.approx(cell.losses[shown], rel=1e-6)
         with torch.no_grad():
-            np.testing.assert_allclose(model(task.x).reshape(-1).numpy(), cell.fit, rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(
+                model(task.x).reshape(-1).numpy(), cell.fit, rtol=1e-5, atol=1e-6
+            )
     with pytest.raises(KeyError, match="widths"):
         data.cell(8, 1)
 
 
 def test_explorer_data_is_deterministic(small_explorer: regions.ExplorerData) -> None:
     task = wavy_curve(40)
-    again = regions.explorer_data(task.x, task.y, widths=[2, 4], depths=[1, 2], seeds=[0, 1, 2], epochs=30,
-                                  init="default", show_progress=False)
+    again = regions.explorer_data(
+        task.x,
+        task.y,
+        widths=[2, 4],
+        depths=[1, 2],
+        seeds=[0, 1, 2],
+        epochs=30,
+        init="default",
+        show_progress=False,
+    )
     for key, cell in small_explorer.settings.items():
         assert cell.losses == again.settings[key].losses
         assert cell.regions == again.settings[key].regions
@@ -271,7 +308,9 @@ def test_explorer_data_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError, match="repeat"):
         regions.explorer_data(task.x, task.y, widths=[2, 2], depths=[1], epochs=1)
     with pytest.raises(ValueError, match="1-D task"):
-        regions.explorer_data(torch.zeros(5, 2), torch.zeros(5, 2), widths=[2], depths=[1], epochs=1)
+        regions.explorer_data(
+            torch.zeros(5, 2), torch.zeros(5, 2), widths=[2], depths=[1], epochs=1
+        )
     with pytest.raises(TypeError, match="seeds"):
         regions.explorer_data(task.x, task.y, widths=[2], depths=[1], seeds=[], epochs=1)
 
@@ -281,20 +320,23 @@ def _shown(fig, indices) -> set[int]:
 
 
 def test_explorer_sliders_select_exactly_one_cell(small_explorer: regions.ExplorerData) -> None:
-    fig = explorer_figure(small_explorer, title="explorer", alt="an explorer", caption="caption",
-                          initial=(2, 1))
+    fig = explorer_figure(
+        small_explorer, title="explorer", alt="an explorer", caption="caption", initial=(2, 1)
+    )
     assert fig.layout.meta["alt"] == "an explorer" and fig.layout.meta["caption"] == "caption"
     width_slider, depth_slider = fig.layout.sliders
     assert [s.label for s in width_slider.steps] == ["2", "4"]
     assert [s.label for s in depth_slider.steps] == ["1", "2"]
     indices = width_slider.steps[0].args[1]
     assert indices == depth_slider.steps[0].args[1]
-    assert len(indices) == 4 * 4          # four cells, four traces each (fit, boundaries, text, ring)
+    assert len(indices) == 4 * 4  # four cells, four traces each (fit, boundaries, text, ring)
     # apply a width step and a depth step, in both orders, as plotly's restyle would
     for w_step in width_slider.steps:
         for d_step in depth_slider.steps:
             for order in ((w_step, d_step), (d_step, w_step)):
-                shown_fig = explorer_figure(small_explorer, title="explorer", alt="an explorer", initial=(2, 1))
+                shown_fig = explorer_figure(
+                    small_explorer, title="explorer", alt="an explorer", initial=(2, 1)
+                )
                 for step in order:
                     for prop, values in step.args[0].items():
                         for i, value in zip(step.args[1], values):
@@ -350,8 +392,13 @@ def test_region_map_plot() -> None:
     model = mlpbook.make_mlp([2, 6, 1])
     axis = np.linspace(-2, 2, 51)
     grid = regions.grid_regions(model, axis, axis)
-    fig = region_map_plot([[grid, grid]], row_titles=["init"], col_titles=["a", "b"],
-                          points=np.array([[0.0, 0.0]]), line=((-1, 0), (1, 0)))
+    fig = region_map_plot(
+        [[grid, grid]],
+        row_titles=["init"],
+        col_titles=["a", "b"],
+        points=np.array([[0.0, 0.0]]),
+        line=((-1, 0), (1, 0)),
+    )
     assert isinstance(fig, Figure)
     assert f"{grid.count} regions" in fig.axes[0].get_title()
     with pytest.raises(ValueError, match="titles"):
