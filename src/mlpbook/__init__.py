@@ -33,9 +33,9 @@ from .data import (
     three_clusters,
 )
 from .initializers import INITIALIZERS, initialize, initializer_names
-from .models import count_parameters, make_mlp, mlp_parameter_count
+from .models import count_parameters, make_mlp, mlp_parameter_count, seeded_mlp
 from .repro import DEFAULT_SEED, make_generator, progress, seed_everything
-from .seeds import train_seeds
+from .seeds import SeedRuns, train_seeds
 from .training import History, TrainingDiverged, frame_epochs, train
 
 __version__ = "0.1.0"
@@ -65,4 +65,6 @@ __all__ = [
     "frame_epochs",
     "train",
     "train_seeds",
+    "SeedRuns",
+    "seeded_mlp",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -23,7 +24,7 @@ from ._checks import check_int
 from .activations import get_activation
 from .initializers import initialize
 
-__all__ = ["make_mlp", "count_parameters", "mlp_parameter_count"]
+__all__ = ["make_mlp", "seeded_mlp", "count_parameters", "mlp_parameter_count", "check_sizes"]
 
 
 def check_sizes(sizes: Sequence[int]) -> list[int]:
@@ -92,6 +93,26 @@ def make_mlp(
     initialize(model, init, generator=generator)
     # endregion: layers
     return model
+
+
+def seeded_mlp(
+    sizes: Sequence[int],
+    activation: str | nn.Module = "relu",
+    *,
+    seed: int,
+    init: str = "default",
+    **kwargs: Any,
+) -> nn.Sequential:
+    """The model of ``seed``: ``make_mlp(sizes, activation, init=init, **kwargs)`` built
+    after ``torch.manual_seed(seed)``, the book's one rule from a seed to a model.
+
+    It runs inside ``torch.random.fork_rng``, so the caller's random stream is
+    left as it was: building a model does not change what is drawn next.
+    """
+    check_int("seed", seed, minimum=0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return make_mlp(sizes, activation, init=init, **kwargs)
 
 
 def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:

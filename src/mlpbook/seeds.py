@@ -21,20 +21,21 @@ stacked tensors performs K independent optimizations. The learning rate may
 differ per model (a ``(K, 1, 1)`` tensor); the initializer too.
 
 Each model k is initialized exactly as the single-model path would:
-``torch.manual_seed(seeds[k]); make_mlp(sizes, activation, init=inits[k])``.
+``seeded_mlp(sizes, activation, seed=seeds[k], init=inits[k])``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 
 from ._checks import check_choice, check_int, check_positive_float
 from ._engine import DERIVATIVES, MLPPass
 from .activations import get_activation
-from .models import make_mlp
+from .models import make_mlp, seeded_mlp
 from .repro import progress
 from .training import (
     DIVERGENCE_FACTOR,
@@ -47,7 +48,7 @@ from .training import (
     make_optimizer,
 )
 
-__all__ = ["train_seeds", "stack_mlps", "StackedMLP"]
+__all__ = ["SeedRuns", "unstack_mlps", "train_seeds", "stack_mlps", "StackedMLP"]
 
 
 class StackedMLP(torch.nn.Module):
@@ -80,14 +81,64 @@ class StackedMLP(torch.nn.Module):
         return h
 
 
+class SeedRuns(list):
+    """The runs of :func:`train_seeds`: a list of :class:`History`, one per model,
+    with the trained models and a grouping by the runs' settings.
+
+    Attributes:
+        models: the K trained models as ordinary ``nn.Sequential`` MLPs (on the CPU).
+    """
+
+    def __init__(self, histories: Sequence[History], models: Sequence[torch.nn.Sequential]) -> None:
+        super().__init__(histories)
+        self.models = list(models)
+
+    def group(self, *keys: str) -> dict[Any, list[History]]:
+        """The histories grouped by one or more settings, in first-seen order.
+
+        ``runs.group("init")["he"]`` is the list of He-initialized runs;
+        ``runs.group("init", "lr")[("he", 0.01)]`` groups by both.
+
+        Raises:
+            KeyError: naming a key that the runs' settings do not have.
+        """
+        if not keys:
+            raise ValueError("group needs at least one settings key, e.g. 'init', 'lr' or 'seed'")
+        groups: dict[Any, list[History]] = {}
+        for history in self:
+            missing = [k for k in keys if k not in history.settings]
+            if missing:
+                raise KeyError(
+                    f"unknown settings key(s) {missing}; known: {sorted(history.settings)}"
+                )
+            label = tuple(history.settings[k] for k in keys)
+            groups.setdefault(label[0] if len(keys) == 1 else label, []).append(history)
+        return groups
+
+
+def unstack_mlps(
+    stacked: StackedMLP, sizes: Sequence[int], activation: str
+) -> list[torch.nn.Sequential]:
+    """The K models of ``stacked`` as separate ``make_mlp`` models with copied parameters."""
+    models = []
+    for k in range(stacked.k):
+        model = make_mlp(sizes, activation)
+        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+        with torch.no_grad():
+            for linear, w, b in zip(linears, stacked.weights, stacked.biases):
+                linear.weight.copy_(w[k].detach().cpu())
+                linear.bias.copy_(b[k].detach().cpu())
+        models.append(model)
+    return models
+
+
 def stack_mlps(
     sizes: Sequence[int], activation: str, seeds: Sequence[int], inits: Sequence[str]
 ) -> StackedMLP:
     """Build one MLP per seed (as ``make_mlp`` would) and stack their parameters."""
-    models = []
-    for seed, init in zip(seeds, inits):
-        torch.manual_seed(seed)
-        models.append(make_mlp(sizes, activation, init=init))
+    models = [
+        seeded_mlp(sizes, activation, seed=seed, init=init) for seed, init in zip(seeds, inits)
+    ]
     linears = [[m[i] for i in range(0, len(m), 2)] for m in models]
     weights = [
         torch.stack([ls[j].weight.detach() for ls in linears]).clone()
@@ -158,7 +209,7 @@ def train_seeds(
     device: str | torch.device | None = None,
     show_progress: bool | None = None,
     desc: str | None = None,
-) -> list[History]:
+) -> SeedRuns:
     """Train one MLP per seed, all K in one vectorized full-batch run.
 
     Equivalent, up to floating-point rounding, to K calls of
@@ -180,7 +231,9 @@ def train_seeds(
             if none is available). Histories are returned on the CPU.
 
     Returns:
-        One :class:`History` per seed, in the order of ``seeds``.
+        :class:`SeedRuns`: one :class:`History` per seed, in the order of
+        ``seeds``, with the trained models (``.models``) and ``.group(...)`` to
+        index the runs by their settings (``init``, ``lr``, ``seed``).
 
     Raises:
         TrainingDiverged: if any model's loss becomes NaN or infinite (the
@@ -280,4 +333,4 @@ def train_seeds(
                 settings=settings,
             )
         )
-    return histories
+    return SeedRuns(histories, unstack_mlps(model, sizes, activation))

@@ -185,3 +185,49 @@ def test_round_to_spread_rejects_bad_values() -> None:
         round_to_spread(1.0, -1.0)
     with pytest.raises(ValueError, match="mean must be a finite number, got inf"):
         round_to_spread(float("inf"), 1.0)
+
+
+def test_seeded_mlp_is_the_one_rule_and_leaves_the_random_stream_alone() -> None:
+    torch.manual_seed(123)
+    before = torch.rand(3)
+    torch.manual_seed(123)
+    model = mlpbook.seeded_mlp([2, 4, 1], "tanh", seed=7, init="he")
+    assert torch.equal(torch.rand(3), before)  # the caller's stream did not move
+    torch.manual_seed(7)
+    by_hand = mlpbook.make_mlp([2, 4, 1], "tanh", init="he")
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), by_hand.parameters()))
+
+
+def test_train_seeds_returns_the_trained_models_and_groups_by_settings() -> None:
+    data = mlpbook.rotation_data(30)
+    runs = train_seeds(
+        [2, 8, 2],
+        data.x,
+        data.y,
+        seeds=[0, 1, 0, 1],
+        init=["he", "he", "xavier", "xavier"],
+        epochs=20,
+        lr=0.01,
+    )
+    assert len(runs.models) == 4 and isinstance(runs[0], mlpbook.History)
+    for history, model in zip(runs, runs.models):  # each model reproduces its own final loss
+        with torch.no_grad():
+            loss = float(((model(data.x) - data.y) ** 2).mean())
+        sequential = mlpbook.train(
+            mlpbook.seeded_mlp(
+                [2, 8, 2], seed=history.settings["seed"], init=history.settings["init"]
+            ),
+            data.x,
+            data.y,
+            epochs=20,
+            lr=0.01,
+        )
+        assert loss == pytest.approx(sequential.final_loss, rel=1e-9)
+    groups = runs.group("init")
+    assert list(groups) == ["he", "xavier"] and [h.settings["seed"] for h in groups["xavier"]] == [
+        0,
+        1,
+    ]
+    assert list(runs.group("init", "seed")) == [("he", 0), ("he", 1), ("xavier", 0), ("xavier", 1)]
+    with pytest.raises(KeyError, match="unknown settings key"):
+        runs.group("width")

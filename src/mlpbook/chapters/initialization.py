@@ -47,7 +47,7 @@ from torch import nn
 
 from .._checks import check_int, check_positive_float
 from ..initializers import Fill
-from ..models import make_mlp
+from ..models import seeded_mlp
 from ..repro import DEFAULT_SEED, make_generator
 
 __all__ = [
@@ -208,10 +208,9 @@ def signal_profile(
 ) -> SignalProfile:
     r"""Measure :func:`layer_signal` for fresh deep MLPs, one per seed.
 
-    Each model is ``make_mlp([width] * (depth + 2), activation, init=init)``
-    (``depth`` hidden layers of ``width`` units, square input and output layers)
-    built after ``torch.manual_seed(seed)``, exactly as :func:`mlpbook.train_seeds`
-    builds its models, inside ``torch.random.fork_rng`` so the caller's random
+    Each model is ``seeded_mlp([width] * (depth + 2), activation, seed=seed, init=init)``
+    (``depth`` hidden layers of ``width`` units, square input and output layers),
+    exactly as :func:`mlpbook.train_seeds` builds its models; the caller's random
     stream is not disturbed. The input :math:`X \in \mathbb R^{B \times n}` and
     the error signal :math:`G` are standard normal, drawn once from
     ``make_generator(data_seed)`` and shared by all seeds, so
@@ -241,9 +240,7 @@ def signal_profile(
     g = torch.randn(batch, width, generator=gen)
     signals = []
     for seed in seeds:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            model = make_mlp([width] * (depth + 2), activation, init=init)
+        model = seeded_mlp([width] * (depth + 2), activation, seed=seed, init=init)
         signals.append(layer_signal(model, x, g))
     stacked = {name: np.stack([getattr(s, name) for s in signals]) for name in FIELDS}
     settings = dict(

@@ -43,7 +43,7 @@ from torch import nn
 
 from .._checks import check_int, check_positive_float
 from ..diagnostics import activation_patterns
-from ..models import make_mlp, mlp_parameter_count
+from ..models import mlp_parameter_count, seeded_mlp
 from ..repro import progress
 from ..training import train
 
@@ -522,7 +522,7 @@ def explorer_data(
 ) -> ExplorerData:
     r"""Train ``[1, w, ..., w, 1]`` (``depth`` hidden ReLU layers of width ``w``) for every cell and seed.
 
-    Each model is built as ``torch.manual_seed(seed); make_mlp(sizes, "relu", init=init)``
+    Each model is built as ``seeded_mlp(sizes, "relu", seed=seed, init=init)``
     and trained full-batch with Adam on the MSE by :func:`mlpbook.train`; the
     trained weights are needed afterwards, to count the regions exactly along
     :math:`[\min x, \max x]` with :func:`line_pieces`. The fit kept for drawing is
@@ -554,8 +554,7 @@ def explorer_data(
         sizes = [1] + [w] * dp + [1]
         losses, pieces, models = [], [], []
         for seed in seeds:
-            torch.manual_seed(seed)
-            model = make_mlp(sizes, "relu", init=init)
+            model = seeded_mlp(sizes, "relu", seed=seed, init=init)
             history = train(model, x, y, epochs=epochs, lr=lr, show_progress=False)
             losses.append(history.final_loss)
             pieces.append(line_pieces(model, low, high))
