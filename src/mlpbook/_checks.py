@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -24,36 +24,31 @@ def check_int(
     return value
 
 
-def check_positive_float(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is a finite number > 0; raise otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return value
-
-
 def check_float(
     name: str, value: Any, *, minimum: float | None = None, positive: bool = False
 ) -> float:
     """Return ``value`` as a float if it is a finite real number (``>= minimum``,
-    ``> 0`` if ``positive``); raise a TypeError/ValueError naming it otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        if not (
-            hasattr(value, "__float__")
-            and getattr(value, "ndim", 0) == 0
-            and not isinstance(value, (str, bytes))
-        ):
-            raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    ``> 0`` if ``positive``); raise a TypeError/ValueError naming it otherwise.
+
+    NumPy and torch scalars count as numbers; ``bool`` and strings do not.
+    """
+    numpy_scalar = hasattr(value, "__float__") and getattr(value, "ndim", None) == 0
+    if isinstance(value, bool) or not (isinstance(value, (int, float)) or numpy_scalar):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
     value = float(value)
-    if not math.isfinite(value):
+    if positive:
+        if not value > 0 or value == float("inf"):
+            raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    elif not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be a finite number >= {minimum:g}, got {value}")
-    if positive and not value > 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
     return value
+
+
+def check_positive_float(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite number > 0; raise otherwise."""
+    return check_float(name, value, positive=True)
 
 
 def check_choice(name: str, value: Any, allowed: Iterable[str]) -> str:
@@ -76,3 +71,23 @@ def check_name(name: str, value: Any) -> str:
             f"{name} must be letters, digits and '_' (not starting with a digit), got {value!r}"
         )
     return value
+
+
+def check_int_sequence(
+    name: str,
+    values: Any,
+    *,
+    minimum: int | None = None,
+    min_length: int = 1,
+    distinct: bool = False,
+) -> list[int]:
+    """Return ``values`` as a list if it is a sequence of at least ``min_length`` ints
+    (each ``>= minimum``, all different if ``distinct``); raise naming the bad entry otherwise."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a sequence of ints, got {values!r}")
+    if len(values) < min_length:
+        raise ValueError(f"{name} needs at least {min_length} value(s), got {list(values)!r}")
+    result = [check_int(f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(values)]
+    if distinct and len(set(result)) != len(result):
+        raise ValueError(f"{name} must not repeat values, got {result}")
+    return result

@@ -46,6 +46,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from ._checks import check_float
 from .activations import ACTIVATIONS
 
 __all__ = [
@@ -106,13 +107,8 @@ def leaky_relu_gain(negative_slope: float) -> float:
         TypeError: if ``negative_slope`` is not a number.
         ValueError: if it is negative or not finite.
     """
-    if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)):
-        raise TypeError(
-            f"negative_slope must be a number, got {negative_slope!r} ({type(negative_slope).__name__})"
-        )
-    if not 0 <= negative_slope < math.inf:
-        raise ValueError(f"negative_slope must be a finite number >= 0, got {negative_slope}")
-    return math.sqrt(2.0 / (1.0 + float(negative_slope) ** 2))
+    negative_slope = check_float("negative_slope", negative_slope, minimum=0.0)
+    return math.sqrt(2.0 / (1.0 + negative_slope**2))
 
 
 def he_normal(negative_slope: float = 0.0) -> Fill:

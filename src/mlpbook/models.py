@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._checks import check_int
+from ._checks import check_int, check_int_sequence
 from .activations import get_activation
 from .initializers import initialize
 
@@ -28,15 +28,14 @@ __all__ = ["make_mlp", "seeded_mlp", "count_parameters", "mlp_parameter_count", 
 
 
 def check_sizes(sizes: Sequence[int]) -> list[int]:
+    """``sizes`` as a list if it gives at least an input and an output width, all ints ``>= 1``."""
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise TypeError(f"sizes must be a sequence of ints such as [4, 8, 4], got {sizes!r}")
     if len(sizes) < 2:
         raise ValueError(
             f"sizes needs at least an input and an output size, e.g. [4, 8, 4]; got {list(sizes)!r}"
         )
-    for i, s in enumerate(sizes):
-        check_int(f"sizes[{i}]", s, minimum=1)
-    return list(sizes)
+    return check_int_sequence("sizes", sizes, minimum=1, min_length=2)
 
 
 def make_mlp(

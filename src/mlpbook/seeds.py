@@ -32,7 +32,7 @@ from typing import Any
 
 import torch
 
-from ._checks import check_choice, check_int, check_positive_float
+from ._checks import check_choice, check_int, check_int_sequence, check_positive_float
 from ._engine import DERIVATIVES, MLPPass
 from .activations import get_activation
 from .models import make_mlp, seeded_mlp
@@ -239,9 +239,7 @@ def train_seeds(
         TrainingDiverged: if any model's loss becomes NaN or infinite (the
             message names the seed and learning rate).
     """
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or len(seeds) == 0:
-        raise ValueError(f"seeds must be a non-empty sequence of ints, got {seeds!r}")
-    seeds = [check_int("seed", s, minimum=0) for s in seeds]
+    seeds = check_int_sequence("seeds", seeds, minimum=0)
     k = len(seeds)
     check_int("epochs", epochs, minimum=0)
     lrs = _per_model("lr", lr, k, lambda v: check_positive_float("lr", v))

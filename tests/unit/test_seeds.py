@@ -113,8 +113,8 @@ def test_per_seed_initializers() -> None:
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
-        ({"seeds": []}, ValueError, "non-empty"),
-        ({"seeds": [0, -1]}, ValueError, "seed must be >= 0"),
+        ({"seeds": []}, ValueError, "seeds needs at least 1 value"),
+        ({"seeds": [0, -1]}, ValueError, r"seeds\[1\] must be >= 0"),
         ({"seeds": [0, 1], "lr": [0.1]}, ValueError, "one entry per seed \\(2\\)"),
         ({"seeds": [0], "optimizer": "adamw"}, ValueError, "unknown optimizer 'adamw'"),
         ({"seeds": [0], "epochs": -2}, ValueError, "epochs must be >= 0"),

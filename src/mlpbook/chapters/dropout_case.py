@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import check_int, check_positive_float
+from .._checks import check_float, check_int, check_positive_float
 from ..data import Dataset
 from ..initializers import initialize
 from ..repro import DEFAULT_SEED, make_generator, progress
@@ -306,9 +306,7 @@ def sum_of_squares_data(
     """
     check_int("n", n, minimum=1)
     check_int("n_inputs", n_inputs, minimum=1)
-    for name, v in (("low", low), ("high", high)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"{name} must be a number, got {v!r} ({type(v).__name__})")
+    low, high = check_float("low", low), check_float("high", high)
     if not low < high:
         raise ValueError(f"need low < high, got low={low}, high={high}")
     g = make_generator(seed)

@@ -41,7 +41,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import check_int, check_positive_float
+from .._checks import check_int, check_int_sequence, check_positive_float
 from ..diagnostics import activation_patterns
 from ..models import mlp_parameter_count, seeded_mlp
 from ..repro import progress
@@ -67,11 +67,7 @@ __all__ = [
 
 
 def _check_widths(widths: Sequence[int]) -> list[int]:
-    if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence) or len(widths) == 0:
-        raise TypeError(
-            f"hidden_widths must be a non-empty sequence of ints such as [8, 8], got {widths!r}"
-        )
-    return [check_int(f"hidden_widths[{i}]", w, minimum=1) for i, w in enumerate(widths)]
+    return check_int_sequence("hidden_widths", widths, minimum=1)
 
 
 def max_regions_one_layer(n: int, d: int) -> int:
@@ -500,12 +496,7 @@ class ExplorerData:
 
 
 def _check_axis(name: str, values: Sequence[int]) -> list[int]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or len(values) == 0:
-        raise TypeError(f"{name} must be a non-empty sequence of ints, got {values!r}")
-    values = [check_int(f"{name}[{i}]", v, minimum=1) for i, v in enumerate(values)]
-    if len(set(values)) != len(values):
-        raise ValueError(f"{name} must not repeat values, got {values}")
-    return values
+    return check_int_sequence(name, values, minimum=1, distinct=True)
 
 
 def explorer_data(
