@@ -38,10 +38,11 @@ from numpy.typing import NDArray
 from torch import nn
 
 from .._checks import check_int, check_positive_float
+from ..training import TrainingDiverged
 
 __all__ = [
     "Activation",
-    "Linear",
+    "Identity",
     "ReLU",
     "Sigmoid",
     "Tanh",
@@ -128,10 +129,10 @@ class Activation:
         return f"{type(self).__name__}()"
 
 
-class Linear(Activation):
+class Identity(Activation):
     r"""The identity, :math:`f(z) = z`; :math:`\partial L/\partial Z = \partial L/\partial A`."""
 
-    name = "linear"
+    name = "identity"
 
     def forward(self, z: Array) -> Array:
         self.z = z
@@ -227,13 +228,14 @@ class Softmax(Activation):
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {
-    "linear": Linear,
+    "identity": Identity,
     "relu": ReLU,
     "sigmoid": Sigmoid,
     "tanh": Tanh,
     "softmax": Softmax,
 }
-"""Name -> activation class of the from-scratch model."""
+"""Name -> activation class of the from-scratch model; the names are those of
+:data:`mlpbook.activations.ACTIVATIONS`, whose PyTorch modules ``torch_module`` returns."""
 
 
 def activation_names() -> list[str]:
@@ -286,7 +288,7 @@ class Dense:
         self,
         n_in: int,
         n_out: int,
-        activation: str | Activation = "linear",
+        activation: str | Activation = "identity",
         *,
         rng: np.random.Generator | None = None,
     ) -> None:
@@ -302,7 +304,7 @@ class Dense:
         self._a_prev: Array | None = None
 
     @classmethod
-    def from_parameters(cls, W: Any, b: Any, activation: str | Activation = "linear") -> Dense:
+    def from_parameters(cls, W: Any, b: Any, activation: str | Activation = "identity") -> Dense:
         """A layer with the given ``W`` (``(n_in, n_out)``) and ``b`` (``(n_out,)``), copied as float64."""
         W = _as_matrix("W", W)
         b = np.array(b, dtype=np.float64)
@@ -349,7 +351,7 @@ class ScratchMLP:
     Args:
         sizes: widths ``[n_0, n_1, ..., n_L]`` (at least two positive ints).
         activations: one activation per layer (``len(sizes) - 1`` names or
-            :class:`Activation` objects), e.g. ``["tanh", "relu", "linear"]``.
+            :class:`Activation` objects), e.g. ``["tanh", "relu", "identity"]``.
         seed: seeds the ``np.random.Generator`` that initializes the layers in order.
 
     Raises:
@@ -511,7 +513,7 @@ def _fit_loop(
         for rows in batches:
             steps.append(step(x[rows], y[rows]))
             if not math.isfinite(steps[-1]):
-                raise FloatingPointError(
+                raise TrainingDiverged(
                     f"training diverged: the minibatch loss became {steps[-1]} in epoch {epoch}, "
                     f"step {len(steps)}; try a smaller learning rate"
                 )
@@ -546,7 +548,7 @@ def fit(
         x_val, y_val: optional validation data, evaluated after every epoch.
 
     Raises:
-        FloatingPointError: if a minibatch loss becomes NaN or infinite.
+        TrainingDiverged: if a minibatch loss becomes NaN or infinite.
     """
     lr = check_positive_float("lr", lr)
     return _fit_loop(
@@ -569,7 +571,7 @@ def to_torch(model: ScratchMLP) -> nn.Sequential:
 
     Each :class:`Dense` becomes ``nn.Linear(n_in, n_out)`` with
     ``weight = W.T`` and ``bias = b``, followed by its activation's
-    ``torch_module()`` (nothing for ``linear``).
+    ``torch_module()`` (nothing for ``identity``).
     """
     modules: list[nn.Module] = []
     for layer in model.layers:

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+import mlpbook
 from mlpbook.chapters import backprop as scratch
 from mlpbook.data import diagonal_flip, synthetic_regression
 
@@ -138,7 +139,7 @@ def test_fit_matches_fit_torch(batch_size: int) -> None:
     rng = np.random.default_rng(7)
     x, y = rng.normal(size=(10, 4)), rng.normal(size=(10, 2))
     xv, yv = rng.normal(size=(5, 4)), rng.normal(size=(5, 2))
-    model = scratch.ScratchMLP([4, 6, 5, 2], ["tanh", "softmax", "linear"], seed=2)
+    model = scratch.ScratchMLP([4, 6, 5, 2], ["tanh", "softmax", "identity"], seed=2)
     twin = scratch.to_torch(model)
     ours = scratch.fit(model, x, y, epochs=3, lr=0.05, batch_size=batch_size, x_val=xv, y_val=yv)
     theirs = scratch.fit_torch(
@@ -155,7 +156,7 @@ def test_fit_matches_fit_torch(batch_size: int) -> None:
 
 
 def test_to_torch_copies_parameters_and_activations() -> None:
-    model = scratch.ScratchMLP([3, 4, 2], ["sigmoid", "linear"], seed=0)
+    model = scratch.ScratchMLP([3, 4, 2], ["sigmoid", "identity"], seed=0)
     twin = scratch.to_torch(model)
     assert [type(m) for m in twin] == [nn.Linear, nn.Sigmoid, nn.Linear]
     assert twin[0].weight.dtype == torch.float64
@@ -174,7 +175,7 @@ def test_backward_updates_bias_then_uses_old_weights() -> None:
 
 def test_finite_differences_agree_with_backward() -> None:
     rng = np.random.default_rng(3)
-    model = scratch.ScratchMLP([3, 4, 4, 2], ["tanh", "sigmoid", "linear"], seed=4)
+    model = scratch.ScratchMLP([3, 4, 4, 2], ["tanh", "sigmoid", "identity"], seed=4)
     x, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
     model.backward(scratch.mse_grad(model.forward(x), y))
     before = [(W.copy(), b.copy()) for W, b in model.parameters()]
@@ -205,8 +206,8 @@ def test_max_relative_difference() -> None:
 def test_fit_raises_when_training_diverges() -> None:
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(8, 2)), 1e3 * rng.normal(size=(8, 1))
-    model = scratch.ScratchMLP([2, 8, 1], ["relu", "linear"], seed=0)
-    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="diverged"):
+    model = scratch.ScratchMLP([2, 8, 1], ["relu", "identity"], seed=0)
+    with np.errstate(all="ignore"), pytest.raises(mlpbook.TrainingDiverged, match="diverged"):
         scratch.fit(model, x, y, epochs=50, lr=10.0, batch_size=8)
 
 
@@ -256,14 +257,14 @@ def test_unknown_activation_lists_valid_names() -> None:
     with pytest.raises(ValueError, match=r"unknown activation 'swish'.*relu.*softmax"):
         scratch.get_activation("swish")
     with pytest.raises(ValueError, match="unknown activation"):
-        scratch.ScratchMLP([2, 3, 1], ["gelu", "linear"])
+        scratch.ScratchMLP([2, 3, 1], ["gelu", "identity"])
     with pytest.raises(TypeError, match="activation must be a name"):
         scratch.get_activation(3)
     assert isinstance(scratch.get_activation("ReLU"), scratch.ReLU)
 
 
 def test_shape_errors_name_the_shapes() -> None:
-    model = scratch.ScratchMLP([3, 4, 2], ["relu", "linear"])
+    model = scratch.ScratchMLP([3, 4, 2], ["relu", "identity"])
     with pytest.raises(ValueError, match=r"shape \(batch, 3\), got \(5, 4\)"):
         model.forward(np.zeros((5, 4)))
     with pytest.raises(ValueError, match=r"2-D.*\(3,\)"):
@@ -287,16 +288,16 @@ def test_construction_errors() -> None:
     with pytest.raises(ValueError, match="at least an input and an output"):
         scratch.ScratchMLP([3], [])
     with pytest.raises(TypeError, match=r"sizes\[1\] must be an int"):
-        scratch.ScratchMLP([3, 4.5, 2], ["relu", "linear"])
+        scratch.ScratchMLP([3, 4.5, 2], ["relu", "identity"])
     with pytest.raises(ValueError, match=r"sizes\[0\] must be >= 1"):
-        scratch.ScratchMLP([0, 2], ["linear"])
+        scratch.ScratchMLP([0, 2], ["identity"])
     with pytest.raises(ValueError, match="layer 0 outputs 4 values but layer 1 takes 3"):
         scratch.ScratchMLP.from_layers([scratch.Dense(2, 4), scratch.Dense(3, 1)])
     with pytest.raises(ValueError, match=r"b must have shape \(3,\)"):
         scratch.Dense.from_parameters(np.zeros((2, 3)), np.zeros(2))
     with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         scratch.fit(
-            scratch.ScratchMLP([1, 1], ["linear"]),
+            scratch.ScratchMLP([1, 1], ["identity"]),
             np.zeros((2, 1)),
             np.zeros((2, 1)),
             epochs=1,
@@ -311,7 +312,7 @@ def test_backward_before_forward_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="before forward"):
         scratch.Tanh().backward(np.zeros((1, 3)))
     with pytest.raises(RuntimeError, match="no gradients yet"):
-        scratch.ScratchMLP([2, 1], ["linear"]).gradients()
+        scratch.ScratchMLP([2, 1], ["identity"]).gradients()
 
 
 # --- data -------------------------------------------------------------------------------
@@ -358,3 +359,12 @@ def test_diagonal_flip() -> None:
     assert set(data.x.unique().tolist()) == {0.0, 1.0}
     assert torch.equal(data.y, data.x[:, [0, 2, 1, 3]])
     assert data.x[1].tolist() == [0.0, 0.0, 0.0, 1.0] and data.x[8].tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_scratch_activations_use_the_core_names_and_modules() -> None:
+    core = mlpbook.activations.ACTIVATIONS
+    for name in scratch.activation_names():
+        assert name in core, f"{name!r} is not a name of mlpbook.activations"
+        module = scratch.get_activation(name).torch_module()
+        expected = type(mlpbook.get_activation(name))
+        assert module is None and expected is nn.Identity or type(module) is expected
