@@ -26,12 +26,13 @@ autograd's to floating-point rounding; the tests check it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 
-__all__ = ["DERIVATIVES", "supported", "MLPPass", "FusedAdam"]
+__all__ = ["DERIVATIVES", "supported", "MLPPass", "Adam"]
 
 Backward = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -82,57 +83,82 @@ def _affine(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.matmul(h, w.transpose(-1, -2)) + b.unsqueeze(-2)  # shared input, stacked weights
 
 
-class FusedAdam:
-    r"""Adam with PyTorch's fused kernel, without ``torch.optim``'s per-step bookkeeping.
+class Adam:
+    r"""Adam without ``torch.optim``'s per-step bookkeeping: the book's one Adam.
 
-    Computes exactly what ``torch.optim.Adam(params, lr, fused=True)`` computes
-    (the same kernel, ``torch._fused_adam_``): with gradient :math:`g` at step :math:`t`,
+    With gradient :math:`g` at step :math:`t`,
 
     .. math::
         m \leftarrow \beta_1 m + (1-\beta_1) g, \quad v \leftarrow \beta_2 v + (1-\beta_2) g^2, \quad
         p \leftarrow p - \frac{\eta}{1-\beta_1^t} \frac{m}{\sqrt{v / (1-\beta_2^t)} + \epsilon}.
 
-    For small models the optimizer's Python overhead is a large share of a
-    step; this class calls the kernel directly. Gradients are read from ``.grad``.
+    With one learning rate :math:`\eta` this runs PyTorch's fused kernel
+    (``torch._fused_adam_``, exactly what ``torch.optim.Adam(params, lr,
+    fused=True)`` computes). With one learning rate per stacked model (``lr``
+    a sequence of K values, parameters of shape ``(K, ...)``, as in
+    :mod:`mlpbook.seeds`), the same update is written out with :math:`\eta_k`
+    broadcast over model k's entries. Gradients are read from ``.grad``.
     """
 
     def __init__(
         self,
         params: Sequence[torch.Tensor],
-        lr: float,
+        lr: float | Sequence[float],
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
     ) -> None:
         self.params = list(params)
-        self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
+        (self.beta1, self.beta2), self.eps = betas, eps
         self.exp_avgs = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
-        # one step counter, shared by all tensors (the kernel only reads it)
-        self.step_count = torch.zeros(
-            (), dtype=torch.float32, device=self.params[0].device if self.params else None
-        )
+        device = self.params[0].device if self.params else None
+        # one step counter, shared by all tensors (the fused kernel only reads it)
+        self.step_count = torch.zeros((), dtype=torch.float32, device=device)
+        self.t = 0
+        if isinstance(lr, (int, float)):
+            self.lr, self.per_model = float(lr), None
+        else:
+            self.lr = None
+            self.per_model = torch.tensor(list(lr), dtype=self.params[0].dtype, device=device)
 
     def step(self) -> None:
         """One Adam update of every parameter from its ``.grad``."""
         with torch.no_grad():
-            self.step_count.add_(1)
-            torch._fused_adam_(
-                self.params,
-                [p.grad for p in self.params],
-                self.exp_avgs,
-                self.exp_avg_sqs,
-                [],
-                [self.step_count] * len(self.params),
-                amsgrad=False,
-                lr=self.lr,
-                beta1=self.beta1,
-                beta2=self.beta2,
-                weight_decay=0.0,
-                eps=self.eps,
-                maximize=False,
-                grad_scale=None,
-                found_inf=None,
-            )
+            self.t += 1
+            if self.per_model is None:
+                self._fused_step()
+            else:
+                self._per_model_step()
+
+    def _fused_step(self) -> None:
+        self.step_count.add_(1)
+        torch._fused_adam_(
+            self.params,
+            [p.grad for p in self.params],
+            self.exp_avgs,
+            self.exp_avg_sqs,
+            [],
+            [self.step_count] * len(self.params),
+            amsgrad=False,
+            lr=self.lr,
+            beta1=self.beta1,
+            beta2=self.beta2,
+            weight_decay=0.0,
+            eps=self.eps,
+            maximize=False,
+            grad_scale=None,
+            found_inf=None,
+        )
+
+    def _per_model_step(self) -> None:
+        beta1, beta2, eps, t = self.beta1, self.beta2, self.eps, self.t
+        for p, m, v in zip(self.params, self.exp_avgs, self.exp_avg_sqs):
+            lr_p = self.per_model.view(-1, *([1] * (p.ndim - 1)))
+            g = p.grad
+            m.mul_(beta1).add_(g, alpha=1 - beta1)
+            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            denom = (v.sqrt() / math.sqrt(1 - beta2**t)).add_(eps)
+            p.sub_((lr_p / (1 - beta1**t)) * m / denom)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Drop the gradients (the hand-written backward pass overwrites them anyway)."""

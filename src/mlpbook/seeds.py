@@ -26,14 +26,13 @@ Each model k is initialized exactly as the single-model path would:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
 from ._checks import check_choice, check_int, check_int_sequence, check_positive_float
-from ._engine import DERIVATIVES, MLPPass
+from ._engine import DERIVATIVES, Adam, MLPPass
 from .activations import get_activation
 from .models import make_mlp, seeded_mlp
 from .repro import progress
@@ -151,38 +150,21 @@ def stack_mlps(
 
 
 def _optimizer_step(params: list[torch.Tensor], lrs: list[float], opt_name: str, k: int):
-    r"""One optimizer step over stacked parameters.
-
-    With one learning rate for all models, Adam's fused kernel or SGD
-    runs on the stacked tensors: both are element-wise, so this is K
-    independent optimizers. With per-model learning rates, the same Adam
-    update is written out with a ``(K, 1, ...)`` learning-rate tensor:
-    :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`,
-    :math:`p \leftarrow p - \frac{\eta_k}{1-\beta_1^t} \frac{m}{\sqrt{v/(1-\beta_2^t)} + \epsilon}`.
-    """
+    """One optimizer step over stacked parameters: :class:`mlpbook._engine.Adam` (with one
+    learning rate per model where they differ) or plain SGD. Both update every entry on
+    its own, so one optimizer over the stacked tensors is K independent optimizers."""
     if len(set(lrs)) == 1:
         return make_optimizer(params, opt_name, lrs[0]).step
+    if opt_name == "adam":
+        return Adam(params, lrs).step
     lr_t = torch.tensor(lrs, dtype=params[0].dtype, device=params[0].device)
-    state = [(torch.zeros_like(p), torch.zeros_like(p)) for p in params]
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    counter = [0]
 
     @torch.no_grad()
-    def step() -> None:
-        counter[0] += 1
-        t = counter[0]
-        for p, (m, v) in zip(params, state):
-            lr_p = lr_t.view(k, *([1] * (p.ndim - 1)))
-            g = p.grad
-            if opt_name == "sgd":
-                p.sub_(lr_p * g)
-                continue
-            m.mul_(beta1).add_(g, alpha=1 - beta1)
-            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-            denom = (v.sqrt() / math.sqrt(1 - beta2**t)).add_(eps)
-            p.sub_((lr_p / (1 - beta1**t)) * m / denom)
+    def sgd_step() -> None:
+        for p in params:
+            p.sub_(lr_t.view(k, *([1] * (p.ndim - 1))) * p.grad)
 
-    return step
+    return sgd_step
 
 
 def _per_model(name: str, value, k: int, check) -> list:

@@ -58,7 +58,7 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "sgd": torch.optim.SGD,
 }
-"""Optimizer names; ``adam`` runs through :class:`mlpbook._engine.FusedAdam` on CPU and CUDA."""
+"""Optimizer names; ``adam`` runs through :class:`mlpbook._engine.Adam` (the fused kernel) on CPU and CUDA."""
 
 
 class TrainingDiverged(RuntimeError):
@@ -177,9 +177,9 @@ def make_optimizer(params: list[torch.Tensor], name: str, lr: float):
         and params
         and all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params)
     ):
-        from ._engine import FusedAdam
+        from ._engine import Adam
 
-        return FusedAdam(params, lr=lr)
+        return Adam(params, lr=lr)
     return OPTIMIZERS[name](params, lr=lr)
 
 

@@ -197,7 +197,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "adam-no-bias-correction",
         "the hand-written Adam (per-model learning rates) drops the bias corrections",
-        "seeds.py",
+        "_engine.py",
         (
             (
                 "            denom = (v.sqrt() / math.sqrt(1 - beta2**t)).add_(eps)\n"
