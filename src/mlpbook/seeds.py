@@ -237,80 +237,85 @@ def train_seeds(
     model = stack_mlps(sizes, activation, seeds, inits).to(dev)
     check_data(x, y, model)
     x, y = x.to(dev), y.to(dev)
-    params = list(model.parameters())
-    scale = 0.5 if loss_name == "half_mse" else 1.0
+    forward, per_model, backward = _stacked_pass(model, y, 0.5 if loss_name == "half_mse" else 1.0)
+    step = _optimizer_step(list(model.parameters()), lrs, opt_name, k)
+    epoch_iter = progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress)
+    with torch.set_grad_enabled(type(model.activation) not in DERIVATIVES):
+        losses, kept = _run_epochs(
+            model, x, y, forward, per_model, backward, step, epoch_iter, epochs, set(frames)
+        )
+    _check_diverged(losses, seeds, lrs)
+    snaps = torch.stack(kept).cpu() if kept else torch.zeros(0, k, x.shape[0], y.shape[1])
+    common = dict(
+        epochs=epochs,
+        optimizer=opt_name,
+        loss=loss_name,
+        batch_size=None,
+        activation=activation,
+        sizes=list(sizes),
+    )
+    histories = [
+        History(
+            loss=losses[:, i].numpy().copy(),
+            snapshot_epochs=frames,
+            snapshots=snaps[:, i].numpy().copy(),
+            settings={**common, "lr": lrs[i], "seed": seeds[i], "init": inits[i]},
+        )
+        for i in range(k)
+    ]
+    return SeedRuns(histories, unstack_mlps(model, sizes, activation))
+
+
+def _stacked_pass(model: StackedMLP, y: torch.Tensor, scale: float):
+    """``(forward, per_model_loss, backward)`` for the stacked models: the hand-written
+    pass of :mod:`mlpbook._engine` where the activation has one, else autograd."""
     act = model.activation
     if type(act) in DERIVATIVES:
         fast = MLPPass(
             list(model.weights), list(model.biases), [act] * (len(model.weights) - 1), scale
         )
-        forward, per_model = fast.forward, fast.loss
+        return fast.forward, fast.loss, lambda pred, value: fast.backward(pred, y)
 
-        def backward(pred: torch.Tensor, value: torch.Tensor) -> None:
-            fast.backward(pred, y)
-    else:  # activations without a hand-written derivative: autograd through the stacked model
-        forward = model
+    def per_model(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return scale * ((pred - target) ** 2).mean(dim=(1, 2))
 
-        def per_model(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-            return scale * ((pred - target) ** 2).mean(dim=(1, 2))
+    return model, per_model, lambda pred, value: value.sum().backward()
 
-        def backward(pred: torch.Tensor, value: torch.Tensor) -> None:
-            value.sum().backward()
 
-    step = _optimizer_step(params, lrs, opt_name, k)
-    losses = torch.zeros(epochs + 1, k, dtype=torch.float64, device=dev)
-    wanted = set(frames)
+def _run_epochs(
+    model, x, y, forward, per_model, backward, step, epoch_iter, epochs: int, wanted: set[int]
+):
+    """The stacked training loop; returns the ``(epochs + 1, K)`` losses (CPU) and the kept predictions."""
+    losses = torch.zeros(epochs + 1, model.k, dtype=torch.float64, device=x.device)
     kept: list[torch.Tensor] = []
-    with torch.set_grad_enabled(type(act) not in DERIVATIVES):
-        for e in progress(range(epochs + 1), total=epochs + 1, desc=desc, enabled=show_progress):
-            pred = forward(x)
-            if e == 0:
-                check_output_shape(pred, y)
-            value = per_model(pred, y)
-            losses[e] = value.detach()
-            if e in wanted:
-                kept.append(pred.detach().clone())
-            if e == epochs:
-                break
-            for p in params:
-                p.grad = None
-            backward(pred, value)
-            step()
-            if e % 50 == 0 and not bool(torch.isfinite(losses[e]).all()):
-                break
-    losses = losses.cpu()
+    params = list(model.parameters())
+    for e in epoch_iter:
+        pred = forward(x)
+        if e == 0:
+            check_output_shape(pred, y)
+        value = per_model(pred, y)
+        losses[e] = value.detach()
+        if e in wanted:
+            kept.append(pred.detach().clone())
+        if e == epochs:
+            break
+        for p in params:
+            p.grad = None
+        backward(pred, value)
+        step()
+        if e % 50 == 0 and not bool(torch.isfinite(losses[e]).all()):
+            break
+    return losses.cpu(), kept
+
+
+def _check_diverged(losses: torch.Tensor, seeds: list[int], lrs: list[float]) -> None:
+    """Raise :class:`TrainingDiverged` naming the first model whose loss became
+    non-finite or grew :data:`DIVERGENCE_FACTOR`-fold."""
     bad = ~torch.isfinite(losses) | (losses >= DIVERGENCE_FACTOR * losses[0].clamp(min=1e-12))
     if bad.any():
-        epoch, model_index = (int(i) for i in bad.nonzero()[0])
+        epoch, i = (int(j) for j in bad.nonzero()[0])
         raise TrainingDiverged(
-            f"training diverged: the loss of seed {seeds[model_index]} (lr={lrs[model_index]}) "
-            f"became {losses[epoch, model_index].item():.3g} at epoch {epoch}, from "
-            f"{losses[0, model_index].item():.3g} before training; try a smaller learning rate"
+            f"training diverged: the loss of seed {seeds[i]} (lr={lrs[i]}) became "
+            f"{losses[epoch, i].item():.3g} at epoch {epoch}, from {losses[0, i].item():.3g} "
+            "before training; try a smaller learning rate"
         )
-    snaps = torch.stack(kept).cpu() if kept else None
-    histories = []
-    for i in range(k):
-        settings = dict(
-            epochs=epochs,
-            lr=lrs[i],
-            optimizer=opt_name,
-            loss=loss_name,
-            batch_size=None,
-            seed=seeds[i],
-            init=inits[i],
-            activation=activation,
-            sizes=list(sizes),
-        )
-        histories.append(
-            History(
-                loss=losses[:, i].numpy().copy(),
-                snapshot_epochs=frames,
-                snapshots=(
-                    snaps[:, i].numpy().copy()
-                    if snaps is not None
-                    else torch.zeros(0, x.shape[0], y.shape[1]).numpy()
-                ),
-                settings=settings,
-            )
-        )
-    return SeedRuns(histories, unstack_mlps(model, sizes, activation))
