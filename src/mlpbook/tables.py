@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["markdown_table", "format_matrix", "mean_spread", "round_to_spread"]
+__all__ = [
+    "markdown_table",
+    "format_matrix",
+    "mean_spread",
+    "round_to_spread",
+    "mean_std",
+    "significant",
+]
 
 
 def _cell(value: Any, fmt: str) -> str:
@@ -154,3 +161,35 @@ def mean_spread(values: Sequence[float], *, spread: str = "std", fmt: str | None
         fmt = ".3g" if fmt is None else fmt
         return f"{format(mean, fmt)} [{format(min(vals), fmt)}, {format(max(vals), fmt)}]"
     raise ValueError(f"unknown spread {spread!r}; allowed: 'std', 'minmax'")
+
+
+def mean_std(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (:math:`n - 1` in the denominator; 0 for one value)
+    of per-seed results.
+
+    Raises:
+        ValueError: for no values, or a value that is NaN or infinite.
+    """
+    import math
+
+    vals = [float(v) for v in values]
+    if not vals:
+        raise ValueError("mean_std needs at least one value")
+    bad = [v for v in vals if not math.isfinite(v)]
+    if bad:
+        raise ValueError(f"mean_std needs finite values, got {bad[0]} among {len(vals)} values")
+    mean = sum(vals) / len(vals)
+    std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) if len(vals) > 1 else 0.0
+    return mean, std
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant digits (the precision the prose quotes).
+
+    >>> significant(0.0012345, 2)
+    0.0012
+    """
+    from ._checks import check_float, check_int
+
+    check_int("digits", digits, minimum=1)
+    return float(f"{check_float('value', value):.{digits}g}")

@@ -231,3 +231,14 @@ def test_train_seeds_returns_the_trained_models_and_groups_by_settings() -> None
     assert list(runs.group("init", "seed")) == [("he", 0), ("he", 1), ("xavier", 0), ("xavier", 1)]
     with pytest.raises(KeyError, match="unknown settings key"):
         runs.group("width")
+
+
+def test_mean_std_and_significant() -> None:
+    from mlpbook.tables import mean_std, significant
+
+    assert mean_std([1.0, 2.0, 3.0]) == (2.0, 1.0) and mean_std([4.0]) == (4.0, 0.0)
+    assert significant(0.0012345, 2) == 0.0012 and significant(98765.0) == 98800.0
+    with pytest.raises(ValueError, match="mean_std needs finite values"):
+        mean_std([float("nan")])
+    with pytest.raises(ValueError, match="value must be a finite number"):
+        significant(float("inf"))
