@@ -17,11 +17,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["ClaimFailed", "below", "claim"]
+__all__ = ["ClaimFailed", "Sentence", "below", "claim"]
 
 
 class ClaimFailed(AssertionError):
     """A sentence of the book is no longer supported by the data it describes."""
+
+
+class Sentence(str):
+    """A string that notebooks display as itself, without quotes, so that
+    ``{glue:text}`name``` puts the words into the prose as they are."""
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
 
 
 def below(what: str, value: float, bound: float) -> float:
@@ -43,7 +51,7 @@ def below(what: str, value: float, bound: float) -> float:
     return bound
 
 
-def claim(statement: str, holds: bool, **numbers: Any) -> str:
+def claim(statement: str, holds: bool, **numbers: Any) -> Sentence:
     """The sentence ``statement.format(**numbers)`` if ``holds``; raise :class:`ClaimFailed` otherwise.
 
     Args:
@@ -63,7 +71,7 @@ def claim(statement: str, holds: bool, **numbers: Any) -> str:
         holds = bool(holds)
     if not isinstance(holds, bool):
         raise TypeError(f"holds must be a bool, got {holds!r} ({type(holds).__name__})")
-    text = statement.format(**numbers)
+    text = Sentence(statement.format(**numbers))
     if not holds:
         shown = ", ".join(f"{k}={v!r}" for k, v in numbers.items())
         raise ClaimFailed(f"claim failed: {text!r} does not hold for {shown}")

@@ -30,3 +30,10 @@ def test_claim_returns_the_sentence_and_fails_naming_it() -> None:
         claim("wide beats narrow in {wins} of {n} seeds", 3 >= 8, wins=3, n=10)
     with pytest.raises(TypeError, match="holds must be a bool"):
         claim("x", 1)
+
+
+def test_a_claim_is_shown_without_quotes() -> None:
+    from IPython.core.formatters import format_display_data
+
+    bundle, _ = format_display_data(claim("A beats B in {k} of {n} seeds", True, k=9, n=10))
+    assert bundle["text/plain"] == "A beats B in 9 of 10 seeds"
