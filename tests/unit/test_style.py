@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHAPTER_LINE_LENGTH = 84
 """Characters of code the site's code column shows without scrolling (1366 px wide window)."""
 
+FIRST_PARTY = ["--config", "lint.isort.known-first-party = ['mlpbook']"]
 CHAPTER_RULES = [
     "--select",
     "E,F,W,I,B,UP",
@@ -54,7 +55,8 @@ def _chapter_code(chapter: Path) -> str:
     import jupytext
 
     notebook = jupytext.read(chapter, fmt="md:myst")
-    return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code") + "\n"
+    cells = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    return "# %%\n" + "\n\n\n# %%\n".join(cells) + "\n"  # as jupytext's py:percent format
 
 
 @pytest.mark.parametrize("chapter", _chapters(), ids=lambda p: p.stem)
@@ -62,7 +64,9 @@ def test_chapter_code_cells_pass_ruff(chapter: Path, tmp_path: Path) -> None:
     code = tmp_path / f"{chapter.stem.replace('-', '_')}.py"
     code.write_text(_chapter_code(chapter))
     length = f"--line-length={CHAPTER_LINE_LENGTH}"
-    lint = _ruff("check", "--isolated", length, *CHAPTER_RULES, str(code), cwd=tmp_path)
+    lint = _ruff(
+        "check", "--isolated", length, *FIRST_PARTY, *CHAPTER_RULES, str(code), cwd=tmp_path
+    )
     assert lint.returncode == 0, f"book/{chapter.name}:\n{lint.stdout}"
     fmt = _ruff("format", "--isolated", length, "--diff", str(code), cwd=tmp_path)
     assert fmt.returncode == 0, (
@@ -94,6 +98,7 @@ def format_chapters() -> None:
                 "--quiet",
                 "--pipe",
                 f"{sys.executable} -m ruff check --isolated --fix --select I "
+                f"--config \"lint.isort.known-first-party = ['mlpbook']\" "
                 f"--line-length={CHAPTER_LINE_LENGTH} {{}}",
                 str(chapter),
             ],
