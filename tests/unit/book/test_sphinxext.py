@@ -58,4 +58,4 @@ def test_plugin_is_registered_as_entry_point() -> None:
     from importlib.metadata import entry_points
 
     eps = entry_points(group="myst_nb.mime_renderers")
-    assert any(ep.value == "mlpbook.sphinxext:PlotlyMimeRenderer" for ep in eps)
+    assert any(ep.value == "mlpbook.book.sphinxext:PlotlyMimeRenderer" for ep in eps)
