@@ -6,6 +6,7 @@ this module formats them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,8 +91,6 @@ def round_to_spread(mean: float, spread: float) -> tuple[str, str]:
     Raises:
         ValueError: if either value is not finite or ``spread < 0``.
     """
-    import math
-
     for name, v in (("mean", mean), ("spread", spread)):
         if not math.isfinite(v):
             raise ValueError(f"{name} must be a finite number, got {v}")
@@ -138,21 +137,9 @@ def mean_spread(values: Sequence[float], *, spread: str = "std", fmt: str | None
     Raises:
         ValueError: for no values, a value that is NaN or infinite, or an unknown ``spread``.
     """
-    import math
-
-    vals = [float(v) for v in values]
-    if not vals:
-        raise ValueError("mean_spread needs at least one value")
-    bad = [v for v in vals if not math.isfinite(v)]
-    if bad:
-        raise ValueError(f"mean_spread needs finite values, got {bad[0]} among {len(vals)} values")
-    mean = sum(vals) / len(vals)
+    vals = _finite_values("mean_spread", values)
+    mean, std = _mean_std(vals)
     if spread == "std":
-        std = (
-            math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1))
-            if len(vals) > 1
-            else 0.0
-        )
         if fmt is None:
             shown_mean, shown_std = round_to_spread(mean, std)
             return f"{shown_mean} ± {shown_std}"
@@ -170,14 +157,21 @@ def mean_std(values: Sequence[float]) -> tuple[float, float]:
     Raises:
         ValueError: for no values, or a value that is NaN or infinite.
     """
-    import math
+    return _mean_std(_finite_values("mean_std", values))
 
+
+def _finite_values(caller: str, values: Sequence[float]) -> list[float]:
+    """``values`` as floats; ``ValueError`` naming ``caller`` if empty, NaN or infinite."""
     vals = [float(v) for v in values]
     if not vals:
-        raise ValueError("mean_std needs at least one value")
+        raise ValueError(f"{caller} needs at least one value")
     bad = [v for v in vals if not math.isfinite(v)]
     if bad:
-        raise ValueError(f"mean_std needs finite values, got {bad[0]} among {len(vals)} values")
+        raise ValueError(f"{caller} needs finite values, got {bad[0]} among {len(vals)} values")
+    return vals
+
+
+def _mean_std(vals: list[float]) -> tuple[float, float]:
     mean = sum(vals) / len(vals)
     std = math.sqrt(sum((v - mean) ** 2 for v in vals) / (len(vals) - 1)) if len(vals) > 1 else 0.0
     return mean, std

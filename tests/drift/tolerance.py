@@ -229,6 +229,17 @@ def _is_plotly_array(value: Any) -> bool:
     return isinstance(value, dict) and "bdata" in value and "dtype" in value
 
 
+def _first_array_mismatch(
+    a: np.ndarray, b: np.ndarray, equal: np.ndarray, where: str, reason: str
+) -> Mismatch | None:
+    """The first element where ``equal`` is false, as a :class:`Mismatch`; ``None`` if none."""
+    bad = np.flatnonzero(~equal.reshape(-1))
+    if not bad.size:
+        return None
+    i = bad[0]
+    return Mismatch(f"{where}[{i}]", a.reshape(-1)[i], b.reshape(-1)[i], reason)
+
+
 def compare_values(
     ref: Any, act: Any, where: str = "output", glue_specs: list[str] | None = None
 ) -> Mismatch | None:
@@ -238,31 +249,11 @@ def compare_values(
         if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
             return Mismatch(where, a.shape, b.shape, "array shape or kind differs")
         if a.dtype.kind in "iub":
-            bad = np.flatnonzero(a.reshape(-1) != b.reshape(-1))
-            return (
-                None
-                if not bad.size
-                else Mismatch(
-                    f"{where}[{bad[0]}]",
-                    a.reshape(-1)[bad[0]],
-                    b.reshape(-1)[bad[0]],
-                    "integers must be equal",
-                )
-            )
+            return _first_array_mismatch(a, b, a == b, where, "integers must be equal")
         finite = np.abs(a[np.isfinite(a)])
         tol = REL_FULL * (float(finite.max()) if finite.size else 0.0)
         close = np.isclose(a, b, rtol=0.0, atol=tol, equal_nan=True) | (a == b)
-        bad = np.flatnonzero(~close.reshape(-1))
-        return (
-            None
-            if not bad.size
-            else Mismatch(
-                f"{where}[{bad[0]}]",
-                a.reshape(-1)[bad[0]],
-                b.reshape(-1)[bad[0]],
-                f"differs by more than ±{tol:.3g}",
-            )
-        )
+        return _first_array_mismatch(a, b, close, where, f"differs by more than ±{tol:.3g}")
     if isinstance(ref, str) and isinstance(act, str):
         return _compare_text(ref, act, where, glue_specs)
     if isinstance(ref, dict) and isinstance(act, dict):

@@ -75,33 +75,24 @@ def test_chapter_code_cells_pass_ruff(chapter: Path, tmp_path: Path) -> None:
     )
 
 
+def _pipe_cells(chapter: Path, command: str, *, check: bool) -> None:
+    """Pipe every code cell of ``chapter`` through ``command`` (``{}`` is the cell's file)."""
+    subprocess.run(
+        [sys.executable, "-m", "jupytext", "--quiet", "--pipe", command, str(chapter)],
+        check=check,
+    )
+
+
 def format_chapters() -> None:
     """Format every chapter's code cells in place (jupytext pipes each cell through ruff format)."""
+    ruff = f"{sys.executable} -m ruff"
+    length = f"--line-length={CHAPTER_LINE_LENGTH}"
     for chapter in _chapters():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "jupytext",
-                "--quiet",
-                "--pipe",
-                f"{sys.executable} -m ruff format --isolated --line-length={CHAPTER_LINE_LENGTH} {{}}",
-                str(chapter),
-            ],
-            check=True,
-        )
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "jupytext",
-                "--quiet",
-                "--pipe",
-                f"{sys.executable} -m ruff check --isolated --fix --select I "
-                f"--config \"lint.isort.known-first-party = ['mlpbook']\" "
-                f"--line-length={CHAPTER_LINE_LENGTH} {{}}",
-                str(chapter),
-            ],
+        _pipe_cells(chapter, f"{ruff} format --isolated {length} {{}}", check=True)
+        _pipe_cells(
+            chapter,
+            f"{ruff} check --isolated --fix --select I "
+            f"--config \"lint.isort.known-first-party = ['mlpbook']\" {length} {{}}",
             check=False,
         )
 

@@ -243,8 +243,7 @@ def test_parameter_counts_of_the_chapter() -> None:
 # --- the explorer's data and figures -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def small_explorer() -> regions.ExplorerData:
+def _small_explorer_data() -> regions.ExplorerData:
     task = wavy_curve(40)
     return regions.explorer_data(
         task.x,
@@ -256,6 +255,11 @@ def small_explorer() -> regions.ExplorerData:
         init="default",
         show_progress=False,
     )
+
+
+@pytest.fixture(scope="module")
+def small_explorer() -> regions.ExplorerData:
+    return _small_explorer_data()
 
 
 def test_explorer_data_cells(small_explorer: regions.ExplorerData) -> None:
@@ -287,17 +291,7 @@ def test_explorer_data_cells(small_explorer: regions.ExplorerData) -> None:
 
 
 def test_explorer_data_is_deterministic(small_explorer: regions.ExplorerData) -> None:
-    task = wavy_curve(40)
-    again = regions.explorer_data(
-        task.x,
-        task.y,
-        widths=[2, 4],
-        depths=[1, 2],
-        seeds=[0, 1, 2],
-        epochs=30,
-        init="default",
-        show_progress=False,
-    )
+    again = _small_explorer_data()
     for key, cell in small_explorer.settings.items():
         assert cell.losses == again.settings[key].losses
         assert cell.regions == again.settings[key].regions
