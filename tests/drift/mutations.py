@@ -59,6 +59,8 @@ class Mutation:
     file: str
     edits: tuple[tuple[str, str], ...]
     selection: tuple[str, ...]
+    must_say: str = ""  # if set, it is caught only when the failure output names this
+    pytest_args: tuple[str, ...] = ()  # extra pytest options for this mutation's run
 
 
 MUTATIONS: tuple[Mutation, ...] = (
@@ -169,6 +171,22 @@ MUTATIONS: tuple[Mutation, ...] = (
             ),
         ),
         (f"{UNIT}/test_package.py::test_initializer_scales",),
+    ),
+    Mutation(
+        "claim-dead-any-input",
+        "a ReLU unit counts as dead when it is off for ANY input, not for every input; "
+        "run with --nbval-lax (no output comparison), so only the chapter's checked claims "
+        "can catch it",
+        "chapters/activation_functions.py",
+        (
+            (
+                "            result.append((rec.pre <= 0).all(dim=0))\n",
+                "            result.append((rec.pre <= 0).any(dim=0))\n",
+            ),
+        ),
+        (f"{REFS}/activation-functions.ipynb",),
+        must_say="ClaimFailed",
+        pytest_args=("--nbval-lax",),
     ),
     Mutation(
         "regions-off-by-one",
@@ -397,7 +415,13 @@ class Outcome:
     output: str
 
 
-def run_pytest(tree: Path, selection: tuple[str, ...], *, stop_first: bool = True) -> Outcome:
+def run_pytest(
+    tree: Path,
+    selection: tuple[str, ...],
+    *,
+    stop_first: bool = True,
+    extra: tuple[str, ...] = (),
+) -> Outcome:
     env = environment(tree)
     check_import(tree, env)
     cmd = [
@@ -411,6 +435,7 @@ def run_pytest(tree: Path, selection: tuple[str, ...], *, stop_first: bool = Tru
         "-rfE",
         "-p",
         "no:randomly",
+        *extra,
         *selection,
     ]
     start = time.monotonic()
@@ -565,7 +590,14 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{mutation.name}: {' '.join(mutation.selection)} ...", file=sys.stderr, flush=True
             )
-            outcome = run_pytest(tree, mutation.selection)
+            outcome = run_pytest(tree, mutation.selection, extra=mutation.pytest_args)
+            if outcome.status == "caught" and mutation.must_say not in outcome.output:
+                outcome = Outcome(
+                    "NOT caught",
+                    f"failed, but not with {mutation.must_say!r}",
+                    outcome.seconds,
+                    outcome.output,
+                )
             print(
                 f"{mutation.name}: {outcome.status} ({outcome.seconds:.0f} s) {outcome.detail}",
                 file=sys.stderr,
