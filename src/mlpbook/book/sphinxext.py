@@ -39,6 +39,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from .citations import register as register_citation_style
 from .dependencies import chapter_dependencies
 from .kernel import set_kernel_environment
 
@@ -215,6 +216,7 @@ def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
+    register_citation_style()
     app.connect("config-inited", _config_inited)
     app.connect("source-read", _note_package_dependencies)
     app.connect("html-page-context", _fix_page_scripts)
