@@ -85,3 +85,25 @@ def test_a_stale_allowance_is_found(tmp_path: Path) -> None:
     allowed.write_text('[ch]\nnumbers = [{ number = "15" }]\n')
     with pytest.raises(ValueError, match="no reason"):
         typed_numbers.allowed_numbers(allowed)
+
+
+def test_glue_bookkeeping_is_hidden_from_the_page() -> None:
+    """Every top-level ``glue(...)`` statement sits in a cell tagged ``remove-cell``: the
+    page shows the computation, the notebook still runs (and checks) the bookkeeping."""
+    import ast
+
+    import jupytext
+
+    shown = []
+    for chapter in sorted(typed_numbers.BOOK.glob("*.md")):
+        notebook = jupytext.read(chapter, fmt="md:myst")
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code" or "remove-cell" in cell.metadata.get("tags", []):
+                continue
+            for node in ast.parse(cell.source).body:
+                call = node.value if isinstance(node, ast.Expr) else None
+                if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "glue":
+                    shown.append(f"{chapter.name}, cell {index}, line {node.lineno}")
+    assert not shown, "glue calls in cells the page shows (tag them remove-cell):\n" + "\n".join(
+        shown
+    )
