@@ -713,9 +713,14 @@ def build_wheel(project: Path, out_dir: Path, version: str | None = None) -> Pat
 
 
 def _has_setuptools() -> bool:
-    import importlib.util
+    """Whether the installed setuptools can build the package (pyproject.toml: >= 68)."""
+    import importlib.metadata
 
-    return importlib.util.find_spec("setuptools") is not None
+    try:
+        major = importlib.metadata.version("setuptools").split(".")[0]
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return major.isdigit() and int(major) >= 68
 
 
 def _torch_requirement(project: Path) -> str:

@@ -388,3 +388,45 @@ def test_build_wheel_of_this_repository(tmp_path: Path) -> None:
     assert "mlpbook/book/glue.py" in names and "mlpbook/py.typed" in names
     assert f"Version: {version}" in metadata and "Requires-Dist: torch" in metadata
     assert not any("__pycache__" in n for n in names)
+
+
+# ------------------------------------------------------------ glue_from_notebook
+
+
+def test_glue_from_notebook_reads_hidden_and_shown_values() -> None:
+    prefix = "application/papermill.record/"
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("glue(...)")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={prefix + "text/plain": "0.5"},
+            metadata={"scrapbook": {"name": "hidden", "mime_prefix": prefix}},
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/plain": "<Markdown>", "text/markdown": "**x**"},
+            metadata={"scrapbook": {"name": "shown", "mime_prefix": ""}},
+        ),
+        nbformat.v4.new_output("stream", text="not glue"),
+    ]
+    nb.cells = [nbformat.v4.new_markdown_cell("{glue:text}`hidden:.1f`"), cell]
+    glue = notebooks.glue_from_notebook(nb)
+    assert {k: v["data"] for k, v in glue.items()} == {
+        "hidden": {"text/plain": "0.5"},
+        "shown": {"text/plain": "<Markdown>", "text/markdown": "**x**"},
+    }
+    assert substitute_glue(nb.cells[0].source, glue).source == "0.5"
+    with pytest.raises(TypeError, match="nbformat 4 notebook"):
+        notebooks.glue_from_notebook([])
+
+
+def test_the_landing_page_is_reread_when_the_package_version_changes() -> None:
+    site = notebooks.Site(ROOT, VERSION, "", "", "torch")
+    app = SimpleNamespace(**{notebooks._SITE_ATTR: site})
+    env = SimpleNamespace(**{notebooks._ENV_PAGES: {"book/index": VERSION, "other": VERSION}})
+    assert notebooks._downloads_outdated(app, env, set(), set(), set()) == []
+    getattr(env, notebooks._ENV_PAGES)["book/index"] = "0.1.0+ffffffffffff"
+    assert notebooks._downloads_outdated(app, env, set(), set(), set()) == ["book/index"]
+    notebooks._purge_doc(app, env, "book/index")
+    assert getattr(env, notebooks._ENV_PAGES) == {"other": VERSION}
