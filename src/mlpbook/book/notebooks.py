@@ -42,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -310,9 +311,8 @@ def substitute_glue(
                 if kind not in _GLUE_KINDS:
                     raise GlueError(f"{where}: unknown glue directive {{{directive['name']}}}")
                 options, body = _directive_block(lines, fence_state, where)
-                out.append(
-                    fence["indent"] + filler.directive(kind, directive["argument"], options, body)
-                )
+                shown = filler.directive(kind, directive["argument"], options, body)
+                out.append(textwrap.indent(shown, fence["indent"]))  # e.g. inside a list item
                 continue
             fence_state.literal = not directive or directive["name"] in _LITERAL_DIRECTIVES
             if fence_state.char == ":" and not directive:

@@ -93,6 +93,12 @@ def test_markdown_roles_and_directives() -> None:
     )
 
 
+def test_an_indented_directive_keeps_its_indentation() -> None:
+    md = "* item\n\n  ```{glue:md} table\n  :format: myst\n  ```\n* next"
+    out = substitute_glue(md, GLUE).source
+    assert out == "* item\n\n  | a |\n  | --- |\n  | 1 |\n* next"
+
+
 def test_math_and_figure_directives() -> None:
     md = "```{glue:math} eq\n```\n\n```{glue:figure} fig\n:alt: a curve\n\nThe caption.\n```"
     out = substitute_glue(md, GLUE)
