@@ -47,6 +47,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import nbformat
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from site_helpers import ROOT, SITE, serve  # noqa: E402
@@ -171,11 +173,15 @@ def run(chapter: str, keep: bool, wheel_beside: bool) -> int:
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             python = venv / "bin" / "python"
             env = _clean_env(venv)
-            subprocess.run(
+            pip = subprocess.run(
                 [python, "-m", "pip", "install", "--quiet", TORCH, "ipykernel", "nbclient"],
-                check=True,
                 env=env,
+                capture_output=True,
+                text=True,
             )
+            if pip.returncode:
+                print(pip.stdout[-3000:], pip.stderr[-3000:])
+                return 1
             t0 = _step("venv with torch and a kernel", t0)
 
             print(f"== executing {chapter}.ipynb there", flush=True)
@@ -210,9 +216,7 @@ def run(chapter: str, keep: bool, wheel_beside: bool) -> int:
                 print("   first cell said: " + " / ".join(first.strip().splitlines()))
                 if "Installing mlpbook" not in first:
                     failures.append("the first cell did not install mlpbook")
-                import nbformat
-
-                reader_glue = glue_from_notebook(nbformat.reads(json.dumps(ran), as_version=4))
+                reader_glue = glue_from_notebook(nbformat.read(executed, as_version=4))
                 page = substitute_glue(
                     source_md.read_text(), json.loads(build_glue_file.read_text()), where="page"
                 ).source

@@ -106,8 +106,11 @@ def format_glue_text(text: str, spec: str) -> str:
     ``f``/``e``/``g``/``%``... to float, ``s`` to str) and formatted.
 
     Raises:
+        TypeError: if ``text`` or ``spec`` is not a string.
         GlueError: if the value cannot be formatted with ``spec``.
     """
+    if not isinstance(text, str) or not isinstance(spec, str):
+        raise TypeError(f"text and spec must be strings, got {text!r} and {spec!r}")
     try:
         value: Any = ast.literal_eval(text)
     except (SyntaxError, ValueError):

@@ -67,6 +67,8 @@ def test_format_glue_text_matches_myst_nb(text: str, spec: str) -> None:
 def test_format_glue_text_names_value_and_spec_it_cannot_format() -> None:
     with pytest.raises(GlueError, match=r"'abc'.*'\.2f'"):
         notebooks.format_glue_text("'abc'", ".2f")
+    with pytest.raises(TypeError, match="got 0.5 and '.2f'"):
+        notebooks.format_glue_text(0.5, ".2f")  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ substitute_glue
