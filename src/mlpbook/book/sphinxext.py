@@ -21,6 +21,10 @@ It does three things:
    :data:`mlpbook.repro.KERNEL_ENV` (no progress bars, so no timing noise on
    the pages; single-threaded, bit-reproducible math libraries).
 
+Downloadable notebooks (glue filled in, a first cell that installs the
+package) and the wheel they install are :mod:`mlpbook.book.notebooks`, which
+this extension loads.
+
 It also removes the cause of a console error a stock Jupyter Book 1 site logs
 (see :func:`_fix_page_scripts`) and serves MathJax from the installed
 ``django-static-mathjax`` wheel instead of a CDN, so math renders offline.
@@ -155,31 +159,6 @@ def _fix_page_scripts(
         ]
 
 
-def _offer_notebook(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
-) -> None:
-    """Give every executed chapter a ``.ipynb`` in the theme's download menu.
-
-    myst-nb writes each executed notebook (with its outputs) to
-    ``_build/jupyter_execute``; sphinx-book-theme offers a ``.ipynb`` download
-    when ``context["ipynb_source"]`` is set, which nothing sets by default. The
-    notebook is copied to ``_sources/<page>.ipynb`` without its jupytext
-    metadata, so it opens as an ordinary notebook anywhere.
-    """
-    import nbformat
-
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if not executed.is_file():
-        return
-    nb = nbformat.read(executed, as_version=4)
-    for key in ("jupytext", "source_map"):
-        nb.metadata.pop(key, None)
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
-
-
 def _copy_mathjax(outdir: Path) -> None:
     """Copy MathJax 3 (from the ``django-static-mathjax`` wheel) into ``_static/mathjax``.
 
@@ -220,6 +199,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _config_inited)
     app.connect("source-read", _note_package_dependencies)
     app.connect("html-page-context", _fix_page_scripts)
-    app.connect("html-page-context", _offer_notebook, priority=100)
     app.connect("build-finished", _copy_plotly_js)
+    # downloadable notebooks, the wheel they install, {mlpbook-downloads}
+    app.setup_extension("mlpbook.book.notebooks")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
