@@ -13,6 +13,10 @@ into one that reads and runs anywhere (JupyterLab, VS Code, Colab):
 * the few MyST constructs the chapters use that Jupyter cannot show (exercise
   and solution directives, ``(label)=`` targets, ``{cite}`` and ``{ref}``
   roles) become plain Markdown (:func:`plain_markdown`, :mod:`.markdown`);
+* citations read as on the site: ``{cite}`act-he2015delving``` becomes
+  "[He et al., 2015]" and the chapter's ``{bibliography}`` directive its list
+  of the works it cites, labelled, formatted and sorted by the book's pybtex
+  style (:class:`Bibliography`, :mod:`.bibliography`);
 * jupytext's and myst-nb's metadata are dropped;
 * a first cell installs the exact ``mlpbook`` the pages were built with, unless
   it is installed already (:func:`install_cell_source`, :mod:`.install_cell`).
@@ -36,6 +40,7 @@ the site, :mod:`.site_config`; the conversion of one notebook,
 
 from __future__ import annotations
 
+from .bibliography import Bibliography, CitationError
 from .extension import setup
 from .glue_fill import GlueError, format_glue_text, glue_from_notebook, substitute_glue
 from .install_cell import INSTALL_CELL_ID, install_cell_source
@@ -47,6 +52,8 @@ from .wheel import build_wheel, package_version, wheel_name
 __all__ = [
     "BASEURL_ENV",
     "DOWNLOADS_DIR",
+    "Bibliography",
+    "CitationError",
     "INSTALL_CELL_ID",
     "GlueError",
     "Site",

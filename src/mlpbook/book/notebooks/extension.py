@@ -8,6 +8,8 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from ..citations import STYLE_NAME
+from .bibliography import Bibliography
 from .downloads_directive import (
     DownloadsDirective,
     DownloadsPlaceholder,
@@ -21,7 +23,7 @@ from .notebook import downloadable_notebook
 from .site_config import DOWNLOADS_DIR, SITE_ATTR, executed_notebook, site_of, site_settings
 from .wheel import build_wheel
 
-__all__ = ["offer_notebook", "setup", "write_notebooks"]
+__all__ = ["book_bibliography", "offer_notebook", "setup", "write_notebooks"]
 
 
 def _builder_inited(app: Sphinx) -> None:
@@ -32,6 +34,17 @@ def _titles(app: Sphinx) -> dict[str, str]:
     """Label -> section title, for ``{ref}`` roles in downloaded notebooks."""
     labels = app.env.get_domain("std").labels
     return {label: title for label, (_doc, _id, title) in labels.items() if title}
+
+
+def book_bibliography(app: Sphinx) -> Bibliography | None:
+    """The bibliography of the build: ``bibtex_bibfiles`` (relative to the source folder)
+    with ``bibtex_default_style``; ``None`` when the book has no ``.bib`` file."""
+    files = getattr(app.config, "bibtex_bibfiles", None) or []
+    if not files:
+        return None
+    style = getattr(app.config, "bibtex_default_style", None) or STYLE_NAME
+    paths = [Path(app.srcdir) / f for f in files]
+    return Bibliography.read(paths, style, source=", ".join(files))
 
 
 def offer_notebook(
@@ -69,6 +82,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         repository_url=site.repository_url,
     )
     titles = _titles(app)
+    bibliography = book_bibliography(app)
     for docname in sorted(app.env.found_docs):
         executed = executed_notebook(app, docname)
         if not executed.is_file():
@@ -81,6 +95,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
             install_source=install,
             titles=titles,
             name=docname,
+            bibliography=bibliography,
         )
         target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,11 @@ class Fence:
     literal: bool
     drop_close: bool = False  # a directive turned into plain paragraphs
 
+    @classmethod
+    def opened_by(cls, fence: re.Match[str], *, literal: bool, drop_close: bool = False) -> Fence:
+        """The block a :data:`FENCE` match opens."""
+        return cls(fence["fence"][0], len(fence["fence"]), literal, drop_close)
+
     def closed_by(self, line: str) -> bool:
         """Whether ``line`` closes this block (the same character, at least as long, no info)."""
         match = FENCE.match(line)
@@ -94,4 +99,4 @@ def open_block(fence: re.Match[str] | None) -> Fence | None:
     if fence["fence"][0] == ":" and not directive:
         return None
     literal = not directive or directive["name"] in LITERAL_DIRECTIVES
-    return Fence(fence["fence"][0], len(fence["fence"]), literal)
+    return Fence.opened_by(fence, literal=literal)

@@ -185,9 +185,7 @@ class _Filler:
         if kind not in _GLUE_KINDS:
             raise GlueError(f"{self.where}: unknown glue directive {{{directive['name']}}}")
         try:
-            options, body = directive_block(
-                lines, Fence(fence["fence"][0], len(fence["fence"]), True)
-            )
+            options, body = directive_block(lines, Fence.opened_by(fence, literal=True))
         except UnclosedDirectiveError:
             raise GlueError(f"{self.where}: a glue directive is not closed") from None
         shown = self.directive(kind, directive["argument"], options, body)

@@ -6,7 +6,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from .glue_fill import substitute_glue
+from .bibliography import Bibliography
+from .glue_fill import Substituted, substitute_glue
 from .install_cell import INSTALL_CELL_ID
 from .markdown import plain_markdown
 
@@ -24,6 +25,7 @@ def downloadable_notebook(
     install_source: str,
     titles: Mapping[str, str] | None = None,
     name: str = "notebook",
+    bibliography: Bibliography | None = None,
 ) -> Any:
     """The notebook a reader downloads, made from the executed one (which is not changed).
 
@@ -33,6 +35,10 @@ def downloadable_notebook(
         install_source: the code of the first cell (:func:`.install_cell_source`).
         titles: label -> title, for ``{ref}`` roles (see :func:`.plain_markdown`).
         name: the page, for error messages.
+        bibliography: the book's bibliography; with it, ``{cite}`` roles become
+            author–year labels and the ``{bibliography}`` directive the chapter's
+            reference list, as on the site (:mod:`.bibliography`). Without it,
+            a role becomes its keys in brackets and the directive stays.
 
     Returns:
         A new notebook: glue filled in, plain Markdown, only Jupyter's own
@@ -41,6 +47,7 @@ def downloadable_notebook(
     Raises:
         TypeError: if ``notebook`` is not an nbformat 4 notebook.
         GlueError: see :func:`.substitute_glue`.
+        CitationError: for a cited key the bibliography does not have.
     """
     import nbformat
 
@@ -50,15 +57,24 @@ def downloadable_notebook(
     nb.metadata = nbformat.NotebookNode(
         {key: nb.metadata[key] for key in _NOTEBOOK_METADATA if key in nb.metadata}
     )
+    filled: dict[int, Substituted] = {
+        index: substitute_glue(cell.source, glue, where=f"{name}, cell {index}")
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "markdown"
+    }
+    references = (
+        bibliography.notebook_references([f.source for f in filled.values()], chapter=name)
+        if bibliography is not None
+        else None
+    )
     for index, cell in enumerate(nb.cells):
         cell.metadata = nbformat.NotebookNode(
             {key: cell.metadata[key] for key in _CELL_METADATA if key in cell.metadata}
         )
-        if cell.cell_type == "markdown":
-            filled = substitute_glue(cell.source, glue, where=f"{name}, cell {index}")
-            cell.source = plain_markdown(filled.source, titles).strip("\n")
-            if filled.attachments:
-                cell.attachments = nbformat.NotebookNode(filled.attachments)
+        if index in filled:
+            cell.source = plain_markdown(filled[index].source, titles, references).strip("\n")
+            if filled[index].attachments:
+                cell.attachments = nbformat.NotebookNode(filled[index].attachments)
     install = nbformat.v4.new_code_cell(install_source)
     install.id = INSTALL_CELL_ID
     nb.cells.insert(0, install)
