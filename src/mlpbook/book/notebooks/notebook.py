@@ -11,11 +11,24 @@ from .glue_fill import Substituted, substitute_glue
 from .install_cell import INSTALL_CELL_ID
 from .markdown import plain_markdown
 
-__all__ = ["downloadable_notebook"]
+__all__ = ["HIDDEN_CELL_TAG", "downloadable_notebook"]
 
 # Notebook and cell metadata kept in a download: what Jupyter itself uses.
 _NOTEBOOK_METADATA = ("kernelspec", "language_info")
 _CELL_METADATA = ("tags", "jupyter", "collapsed", "scrolled")
+HIDDEN_CELL_TAG = "remove-cell"
+"""The tag of cells the page does not show (glue bookkeeping, claim checks): in a download
+they stay, and run, with their source collapsed."""
+
+
+def _cell_metadata(cell: Mapping[str, Any]) -> dict[str, Any]:
+    """The metadata of ``cell`` a download keeps: Jupyter's own keys, and a collapsed
+    source (``jupyter.source_hidden``, which JupyterLab and VS Code honour) for a
+    cell tagged :data:`HIDDEN_CELL_TAG`."""
+    metadata = {key: cell["metadata"][key] for key in _CELL_METADATA if key in cell["metadata"]}
+    if HIDDEN_CELL_TAG in metadata.get("tags", []):
+        metadata["jupyter"] = {**metadata.get("jupyter", {}), "source_hidden": True}
+    return metadata
 
 
 def downloadable_notebook(
@@ -42,7 +55,8 @@ def downloadable_notebook(
 
     Returns:
         A new notebook: glue filled in, plain Markdown, only Jupyter's own
-        metadata, and the install cell first. It validates against nbformat 4.
+        metadata, the source of cells the page removes (``remove-cell``)
+        collapsed, and the install cell first. It validates against nbformat 4.
 
     Raises:
         TypeError: if ``notebook`` is not an nbformat 4 notebook.
@@ -68,9 +82,7 @@ def downloadable_notebook(
         else None
     )
     for index, cell in enumerate(nb.cells):
-        cell.metadata = nbformat.NotebookNode(
-            {key: cell.metadata[key] for key in _CELL_METADATA if key in cell.metadata}
-        )
+        cell.metadata = nbformat.NotebookNode(_cell_metadata(cell))
         if index in filled:
             cell.source = plain_markdown(filled[index].source, titles, references).strip("\n")
             if filled[index].attachments:

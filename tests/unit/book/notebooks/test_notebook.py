@@ -52,3 +52,23 @@ def test_downloadable_notebook_names_the_page_and_cell_of_a_bad_placeholder() ->
         downloadable_notebook(executed, GLUE, install_source="", name="book/x")
     with pytest.raises(TypeError, match="nbformat 4 notebook"):
         downloadable_notebook({"cells": []}, GLUE, install_source="")
+
+
+def test_cells_the_page_removes_stay_and_run_with_their_source_collapsed() -> None:
+    executed = _executed()
+    executed.cells.append(
+        nbformat.v4.new_code_cell(
+            "glue('n', 3, display=False)",
+            metadata={"tags": ["remove-cell"], "jupyter": {"outputs_hidden": False}},
+        )
+    )
+    nb = downloadable_notebook(executed, GLUE, install_source="", name="book/x")
+    bookkeeping = nb.cells[-1]
+    assert bookkeeping.source == "glue('n', 3, display=False)"
+    assert bookkeeping.metadata == {
+        "tags": ["remove-cell"],
+        "jupyter": {"outputs_hidden": False, "source_hidden": True},
+    }
+    assert "jupyter" not in nb.cells[2].metadata  # a cell the page shows is not collapsed
+    assert executed.cells[-1].metadata["jupyter"] == {"outputs_hidden": False}  # not changed
+    nbformat.validate(nb)
