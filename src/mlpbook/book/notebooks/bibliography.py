@@ -38,7 +38,8 @@ class ChapterReferences:
     Attributes:
         chapter: the page, for error messages.
         keyprefix: the chapter's ``:keyprefix:`` (``"act-"``), stripped from every key.
-        labels: bibliography key (lower case, no prefix) -> label (``"He et al., 2015"``).
+        labels: bibliography key (lower case, no prefix) -> label (``"He et al., 2015"``),
+            in the order of the reference list.
         items: the reference list, one Markdown list item per work, sorted as on the site.
     """
 
@@ -50,15 +51,20 @@ class ChapterReferences:
     def cite(self, keys: list[str]) -> str:
         """``[He et al., 2015, Kingma and Ba, 2015]`` for ``{cite}`act-he2015delving,...```.
 
+        As on the site, the works of one citation appear once each, in the order
+        of the reference list (sphinxcontrib-bibtex orders them so), not as written.
+
         Raises:
             CitationError: for a key that is not one of the chapter's.
         """
-        labels = []
+        order = list(self.labels)
+        bare: list[str] = []
         for key in keys:
-            bare = key.removeprefix(self.keyprefix).lower()
-            if bare not in self.labels:
+            found = key.removeprefix(self.keyprefix).lower()
+            if found not in self.labels:
                 raise CitationError(f"{self.chapter}: citation key {key!r} was not noted as cited")
-            labels.append(escape_markdown(self.labels[bare]))
+            bare += [] if found in bare else [found]
+        labels = [escape_markdown(self.labels[k]) for k in sorted(bare, key=order.index)]
         return "[" + ", ".join(labels) + "]"
 
     def bibliography(self, options: Mapping[str, str]) -> str:
