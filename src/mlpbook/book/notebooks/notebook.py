@@ -31,6 +31,36 @@ def _cell_metadata(cell: Mapping[str, Any]) -> dict[str, Any]:
     return metadata
 
 
+def _fill_markdown(
+    cells: list[Any],
+    glue: Mapping[str, Any],
+    titles: Mapping[str, str] | None,
+    name: str,
+    bibliography: Bibliography | None,
+) -> None:
+    """Fill the glue of every Markdown cell, then make it plain Markdown (in place).
+
+    The citations are collected from all filled cells first (a generated table
+    can cite), so that labels and the reference list are the whole chapter's.
+    """
+    import nbformat
+
+    filled: dict[int, Substituted] = {
+        index: substitute_glue(cell.source, glue, where=f"{name}, cell {index}")
+        for index, cell in enumerate(cells)
+        if cell.cell_type == "markdown"
+    }
+    references = (
+        bibliography.notebook_references([f.source for f in filled.values()], chapter=name)
+        if bibliography is not None
+        else None
+    )
+    for index, markdown in filled.items():
+        cells[index].source = plain_markdown(markdown.source, titles, references).strip("\n")
+        if markdown.attachments:
+            cells[index].attachments = nbformat.NotebookNode(markdown.attachments)
+
+
 def downloadable_notebook(
     notebook: Any,
     glue: Mapping[str, Any],
@@ -71,22 +101,9 @@ def downloadable_notebook(
     nb.metadata = nbformat.NotebookNode(
         {key: nb.metadata[key] for key in _NOTEBOOK_METADATA if key in nb.metadata}
     )
-    filled: dict[int, Substituted] = {
-        index: substitute_glue(cell.source, glue, where=f"{name}, cell {index}")
-        for index, cell in enumerate(nb.cells)
-        if cell.cell_type == "markdown"
-    }
-    references = (
-        bibliography.notebook_references([f.source for f in filled.values()], chapter=name)
-        if bibliography is not None
-        else None
-    )
-    for index, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         cell.metadata = nbformat.NotebookNode(_cell_metadata(cell))
-        if index in filled:
-            cell.source = plain_markdown(filled[index].source, titles, references).strip("\n")
-            if filled[index].attachments:
-                cell.attachments = nbformat.NotebookNode(filled[index].attachments)
+    _fill_markdown(nb.cells, glue, titles, name, bibliography)
     install = nbformat.v4.new_code_cell(install_source)
     install.id = INSTALL_CELL_ID
     nb.cells.insert(0, install)
