@@ -66,10 +66,14 @@ def test_plugin_is_registered_as_entry_point() -> None:
 
 
 def test_title_and_subtitle_are_html_text_above_the_plot() -> None:
-    fig = go.Figure(layout={"title": {"text": "Fit <b>x²</b><br><sub>epoch 0, loss 3 &lt; 4</sub>"}})
+    fig = go.Figure(
+        layout={"title": {"text": "Fit <b>x²</b><br><sub>epoch 0, loss 3 &lt; 4</sub>"}}
+    )
     html = sphinxext.figure_html(json.loads(fig.to_json()), "id1")
     assert '<p class="mlpbook-plotly-title">Fit x²</p>' in html
-    assert '<p class="mlpbook-plotly-subtitle" aria-live="polite">epoch 0, loss 3 &lt; 4</p>' in html
+    assert (
+        '<p class="mlpbook-plotly-subtitle" aria-live="polite">epoch 0, loss 3 &lt; 4</p>' in html
+    )
     assert sphinxext._title_lines(None) == []
     assert sphinxext._title_lines("a<BR/>b") == ["a", "b"]
 

@@ -138,15 +138,15 @@
     return [hue(p, q, h + 1 / 3) * 255, hue(p, q, h) * 255, hue(p, q, h - 1 / 3) * 255];
   }
 
-  /** The dark-mode version of one colour: greys (and very dark colours) have
-   *  their lightness inverted (white paper becomes the page's dark grey, dark
+  /** The dark-mode version of one colour: greys (and very dark or very pale
+   *  colours, such as grid lines) have their lightness inverted (white paper becomes the page's dark grey, dark
    *  text becomes light); colours keep their hue and are lifted when too dark
    *  to read on a dark background. */
   function darkColor(value) {
     var c = parseColor(value);
     if (!c) return value;
     var hsl = rgbToHsl(c[0], c[1], c[2]), l = hsl[2];
-    if (hsl[1] < 0.25 || l < 0.3) l = 0.07 + (1 - l) * 0.86;
+    if (hsl[1] < 0.25 || l < 0.3 || l > 0.85) l = 0.07 + (1 - l) * 0.86;
     else if (l < 0.6) l = 0.6 + (l - 0.3) * 0.3;
     var rgb = hslToRgb(hsl[0], hsl[1], l).map(Math.round);
     return "rgba(" + rgb[0] + "," + rgb[1] + "," + rgb[2] + "," + c[3] + ")";
@@ -173,33 +173,74 @@
   /* The site's layout of a figure.                                      */
   /* ------------------------------------------------------------------ */
 
-  /** The two x axes of a figure with two panels side by side, or null. */
-  function sideBySide(layout) {
-    var a = layout.xaxis, b = layout.xaxis2;
-    if (!a || !b || !a.domain || !b.domain || layout.xaxis3) return null;
-    if (a.domain[1] > b.domain[0] + 1e-6) return null;
-    return [a.domain.slice(), b.domain.slice()];
+  /** The x domains of a figure's columns of panels, left to right, or null when
+   *  the figure has a single column (or axes that overlap). */
+  function panelColumns(layout) {
+    var cols = [];
+    Object.keys(layout).forEach(function (k) {
+      var d = /^xaxis\d*$/.test(k) && layout[k] && layout[k].domain;
+      if (!d) return;
+      var known = cols.some(function (c) { return Math.abs(c[0] - d[0]) < 1e-6 && Math.abs(c[1] - d[1]) < 1e-6; });
+      if (!known) cols.push(d.slice());
+    });
+    cols.sort(function (a, b) { return a[0] - b[0]; });
+    if (cols.length < 2) return null;
+    for (var i = 0; i + 1 < cols.length; i++) if (cols[i][1] > cols[i + 1][0] + 1e-6) return null;
+    return cols;
   }
 
-  /** Stack two side-by-side panels: the left one on top, the right one below. */
-  function stackPanels(layout, domains) {
-    var gap = 0.16, top = [0.5 + gap / 2, 1], bottom = [0, 0.5 - gap / 2];
-    layout.xaxis.domain = [0, 1];
-    layout.xaxis2.domain = [0, 1];
-    layout.yaxis = Object.assign({}, layout.yaxis, { domain: top });
-    layout.yaxis2 = Object.assign({}, layout.yaxis2, { domain: bottom });
-    // Panel titles (make_subplots annotations at the top centre of a panel).
+  /** Stack the columns of panels: column c becomes the c-th band from the top,
+   *  each axis spanning the full width; rows within a column keep their
+   *  proportions, and panel titles move with their panel. */
+  function stackColumns(layout, cols) {
+    var n = cols.length, gap = 0.1;
+    function columnOf(domain) {
+      for (var c = 0; c < n; c++) if (Math.abs(cols[c][0] - domain[0]) < 1e-6) return c;
+      return 0;
+    }
+    function band(c) {
+      var hi = 1 - c / n, lo = 1 - (c + 1) / n;
+      return [c === n - 1 ? lo : lo + gap / 2, c === 0 ? hi : hi - gap / 2];
+    }
+    function squeeze(y, b) { return b[0] + y * (b[1] - b[0]); }
+    var axisColumn = {}; // "x2" -> column
+    Object.keys(layout).forEach(function (k) {
+      if (!/^xaxis\d*$/.test(k) || !layout[k].domain) return;
+      axisColumn[k.replace("axis", "")] = columnOf(layout[k].domain);
+      layout[k] = Object.assign({}, layout[k], { domain: [0, 1] });
+    });
+    Object.keys(layout).forEach(function (k) {
+      if (!/^yaxis\d*$/.test(k)) return;
+      var axis = layout[k], b = band(axisColumn[axis.anchor || "x"] || 0);
+      var d = axis.domain || [0, 1];
+      // Each stacked panel shows its own tick labels (shared axes hide all but the first).
+      layout[k] = Object.assign({}, axis, { domain: [squeeze(d[0], b), squeeze(d[1], b)], showticklabels: true });
+    });
     (layout.annotations || []).forEach(function (a) {
-      if (a.xref !== "paper" || a.yref !== "paper" || Math.abs((a.y || 0) - 1) > 1e-6) return;
-      for (var i = 0; i < 2; i++) {
-        var centre = (domains[i][0] + domains[i][1]) / 2;
-        if (Math.abs((a.x || 0) - centre) < 1e-3) {
+      if (a.xref !== "paper" || a.yref !== "paper") return;
+      for (var c = 0; c < n; c++) {
+        if (Math.abs((a.x || 0) - (cols[c][0] + cols[c][1]) / 2) < 1e-3) {
           a.x = 0.5;
-          a.y = i === 0 ? top[1] : bottom[1];
+          a.y = squeeze(Math.min(a.y, 1), band(c));
+          break;
         }
       }
     });
-    layout.height = Math.round((layout.height || 450) * 1.45);
+    layout.height = Math.round((layout.height || 450) * (0.25 + 0.6 * n));
+  }
+
+  /** Colour bars lie flat above the plot on a phone (a standing one takes a third of the width). */
+  function flatColorbars(data) {
+    return data.map(function (trace) {
+      if (!trace.colorbar && !trace.showscale) return trace;
+      var t = Object.assign({}, trace);
+      t.colorbar = Object.assign({}, trace.colorbar, {
+        orientation: "h", x: 0.5, xanchor: "center", y: 1.02, yanchor: "bottom",
+        len: 1, thickness: 10, title: Object.assign({}, (trace.colorbar || {}).title, { side: "top" }),
+      });
+      if (t.colorbar.title.text) t.colorbar.title.text = t.colorbar.title.text.replace(/<br\s*\/?>/gi, " ");
+      return t;
+    });
   }
 
   /** The layout drawn on the site, from the figure's own layout. */
@@ -219,8 +260,8 @@
     margin.t = topThings || topLegend ? 40 : 16;
     margin.b = Math.min(margin.b, 60);
     if (opts.narrow) {
-      var domains = sideBySide(layout);
-      if (domains) stackPanels(layout, domains);
+      var cols = panelColumns(layout);
+      if (cols) stackColumns(layout, cols);
       margin.l = Math.min(margin.l, 52);
       margin.r = Math.min(margin.r, 12);
       layout.font = Object.assign({}, layout.font, { size: 11 });
@@ -476,12 +517,14 @@
     this.mode = mode;
     var spec = this.spec, self = this;
     var data = opts.dark ? mapColors(spec.data, darkColor) : spec.data;
+    if (opts.narrow) data = flatColorbars(data);
     var layout = siteLayout(spec.layout || {}, opts);
     var config = Object.assign({}, spec.config, opts.narrow ? { displayModeBar: false } : {});
     this.gd.style.height = (layout.height || 450) + "px";
     var first = !this.drawn;
     return Plotly.react(this.gd, clone(data), layout, config).then(function () {
       self.drawn = true;
+      if (!self.drawnAt) self.drawnAt = performance.now(); // read by benchmarks/site_speed.py
       self.gd.classList.add("mlpbook-plotly-drawn");
       // Frames in a later task: a long animation is two short tasks, not one long one.
       if (first && spec.frames && spec.frames.length) {
