@@ -74,8 +74,10 @@ def draw_all(page, timeout: int = 30_000) -> int:
         page.evaluate(f"window.scrollTo(0, {y})")
         page.wait_for_timeout(30)
     page.wait_for_function(
-        "n => document.querySelectorAll('.mlpbook-plotly-figure.mlpbook-plotly-drawn').length >= n"
-        " && window.mlpbookFigures.every(f => !f.frameNames || f.gd._transitionData._frames.length)",
+        "n => Array.from(document.querySelectorAll('.mlpbook-plotly-figure'))"
+        ".filter(gd => gd.querySelector('.main-svg')).length >= n"
+        " && (window.mlpbookFigures || []).every(f => f.drawn"
+        " && (!f.frameNames || f.gd._transitionData._frames.length))",
         arg=n,
         timeout=timeout,
     )

@@ -15,8 +15,6 @@ Each test reproduces a defect a reader saw on the site (issue 15) and checks it 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from site_helpers import SITE, pages
 from test_browser import _open, draw_all, site  # noqa: F401  (the fixture)
@@ -117,12 +115,11 @@ def test_subtitle_follows_the_frame_after_play(site) -> None:  # noqa: F811
         page.close()
 
 
-BACKGROUNDS_JS = """() => window.mlpbookFigures.map(f => {
-  const bg = f.gd.querySelector('.main-svg').style.background || '';
-  const rect = f.gd.querySelector('.main-svg rect.bg');
-  return {id: f.gd.id, paper: f.gd._fullLayout.paper_bgcolor, plot: f.gd._fullLayout.plot_bgcolor,
-          font: f.gd._fullLayout.font.color, svg: bg,
-          cloud: f.gd.querySelectorAll(
+BACKGROUNDS_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-figure')).map(gd => {
+  const bg = gd.querySelector('.main-svg').style.background || '';
+  return {id: gd.id, paper: gd._fullLayout.paper_bgcolor, plot: gd._fullLayout.plot_bgcolor,
+          font: gd._fullLayout.font.color, svg: bg,
+          cloud: gd.querySelectorAll(
             '.modebar-btn[data-title*="Share" i], .modebar-btn[data-title*="Cloud" i],'
             + ' .modebar-btn[data-title*="Chart Studio" i]').length};
 })"""
@@ -147,7 +144,7 @@ IMAGES_JS = """async () => {
 
 def _luminance(color: str) -> float:
     """Relative luminance (0 black, 1 white) of an ``rgb()``/``rgba()``/``#hex`` colour."""
-    color = color.strip()
+    color = {"white": "#ffffff", "black": "#000000"}.get(color.strip().lower(), color.strip())
     if color.startswith("#"):
         h = color[1:]
         if len(h) == 3:
@@ -196,11 +193,11 @@ def test_figures_follow_the_theme(site, path: str) -> None:  # noqa: F811
 TEXT_BOXES_JS = """() => {
   const kinds = ['.gtitle', '.legendtext', '.xtick text', '.ytick text', '.g-xtitle text',
                  '.g-ytitle text', '.annotation-text', '.cbaxis text', '.cbtitle text'];
-  return window.mlpbookFigures.map(f => {
-    const fig = f.gd.getBoundingClientRect();
+  return Array.from(document.querySelectorAll('.mlpbook-plotly-figure')).map(gd => {
+    const fig = gd.getBoundingClientRect();
     const boxes = [];
     for (const kind of kinds) {
-      f.gd.querySelectorAll(kind).forEach((el, i) => {
+      gd.querySelectorAll(kind).forEach((el, i) => {
         const r = el.getBoundingClientRect();
         if (r.width < 1 || r.height < 1 || !el.textContent.trim()) return;
         boxes.push({kind, i, text: el.textContent.trim().slice(0, 30),
@@ -208,9 +205,9 @@ TEXT_BOXES_JS = """() => {
                     size: parseFloat(getComputedStyle(el).fontSize)});
       });
     }
-    const controls = f.gd.parentNode.querySelector('.mlpbook-plotly-controls');
+    const controls = gd.parentNode.querySelector('.mlpbook-plotly-controls');
     const c = controls ? controls.getBoundingClientRect() : null;
-    return {id: f.gd.id, left: fig.left, right: fig.right, top: fig.top, bottom: fig.bottom,
+    return {id: gd.id, left: fig.left, right: fig.right, top: fig.top, bottom: fig.bottom,
             boxes, controls: c && {x0: c.left, x1: c.right, y0: c.top, y1: c.bottom}};
   });
 }"""
@@ -254,17 +251,22 @@ def test_no_overlapping_text_on_a_phone(site, path: str) -> None:  # noqa: F811
 
 
 @skip_without_site
-def test_footer_next_title_is_not_clipped(site) -> None:  # noqa: F811
+def test_footer_titles_are_not_clipped(site) -> None:  # noqa: F811
+    """The previous/next links at the foot of a page show their whole title on a phone."""
     base, b = site
     errors: list[str] = []
     page = _open(b, base, CHAPTERS[0], errors, viewport=PHONE)
     try:
-        titles = page.evaluate(
-            "() => Array.from(document.querySelectorAll('.prev-next-area .prev-next-title'))"
-            ".map(e => [e.scrollWidth, e.clientWidth, e.getBoundingClientRect().right])"
-        )
-        assert titles
-        for scroll_width, client_width, right in titles:
-            assert scroll_width <= client_width + 1 and right <= PHONE["width"], json.dumps(titles)
+        for path in CHAPTERS:
+            page.goto(base + path, wait_until="load")
+            links = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.prev-next-area a')).map(e =>"
+                " [e.textContent.trim().replace(/\\s+/g, ' '), e.scrollWidth, e.clientWidth,"
+                " e.scrollHeight, e.clientHeight, e.getBoundingClientRect().right])"
+            )
+            for text, sw, cw, sh, ch, right in links:
+                assert sw <= cw + 1 and sh <= ch + 1 and right <= PHONE["width"] + 1, (
+                    f"{path}: the footer link '{text}' is clipped ({sw}x{sh} in {cw}x{ch})"
+                )
     finally:
         page.close()

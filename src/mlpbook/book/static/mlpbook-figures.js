@@ -193,7 +193,11 @@
    *  each axis spanning the full width; rows within a column keep their
    *  proportions, and panel titles move with their panel. */
   function stackColumns(layout, cols) {
-    var n = cols.length, gap = 0.1;
+    var n = cols.length;
+    var height = Math.round((layout.height || 450) * (0.25 + 0.6 * n));
+    // Between two bands: the upper panel's tick labels and axis title, then the
+    // lower panel's title (about 120 px).
+    var gap = Math.min(0.3, 120 / height);
     function columnOf(domain) {
       for (var c = 0; c < n; c++) if (Math.abs(cols[c][0] - domain[0]) < 1e-6) return c;
       return 0;
@@ -226,7 +230,7 @@
         }
       }
     });
-    layout.height = Math.round((layout.height || 450) * (0.25 + 0.6 * n));
+    layout.height = height;
   }
 
   /** Colour bars lie flat above the plot on a phone (a standing one takes a third of the width). */
@@ -257,16 +261,18 @@
     var margin = Object.assign({ t: 100, b: 80, l: 80, r: 80 }, layout.margin || {});
     var topThings = (layout.annotations || []).some(function (a) { return a.yref === "paper" && a.y >= 1; });
     var topLegend = layout.legend && layout.legend.y >= 1;
+    var bottomLegend = layout.legend && layout.legend.y < 0;
     margin.t = topThings || topLegend ? 40 : 16;
-    margin.b = Math.min(margin.b, 60);
+    if (!bottomLegend) margin.b = Math.min(margin.b, 60);
     if (opts.narrow) {
       var cols = panelColumns(layout);
       if (cols) stackColumns(layout, cols);
       margin.l = Math.min(margin.l, 52);
       margin.r = Math.min(margin.r, 12);
       layout.font = Object.assign({}, layout.font, { size: 11 });
-      // Legend above the plot, starting at the left, wrapping if it must.
-      if (layout.showlegend !== false) {
+      // A legend above the plot starts at the left and wraps if it must (one
+      // below the plot, clear of the panel titles, stays there).
+      if (layout.showlegend !== false && !bottomLegend) {
         layout.legend = Object.assign({}, layout.legend, {
           orientation: "h", x: 0, xanchor: "left", y: 1, yanchor: "bottom",
         });
@@ -285,8 +291,10 @@
     if (opts.dark) {
       layout = mapColors(layout, darkColor);
       var bg = getComputedStyle(document.documentElement).getPropertyValue("--pst-color-background").trim() || "#121212";
+      var text = getComputedStyle(document.documentElement).getPropertyValue("--pst-color-text-base").trim() || "#ced6dd";
       layout.paper_bgcolor = bg;
       layout.plot_bgcolor = bg;
+      layout.font = Object.assign({}, layout.font, { color: text });
       layout.modebar = { bgcolor: "rgba(0,0,0,0)", color: "#9aa0a6", activecolor: "#e8eaed" };
     }
     return layout;
@@ -529,7 +537,13 @@
       // Frames in a later task: a long animation is two short tasks, not one long one.
       if (first && spec.frames && spec.frames.length) {
         return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(function () {
-          return Plotly.addFrames(self.gd, clone(spec.frames));
+          // The frames' titles are shown in HTML (setTitle): plotly gets the data
+          // only, so a frame never costs a relayout.
+          return Plotly.addFrames(self.gd, spec.frames.map(function (f) {
+            var copy = Object.assign({}, f);
+            delete copy.layout;
+            return copy;
+          }));
         });
       }
     }).then(function () { return self.replay(); });
