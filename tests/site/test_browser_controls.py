@@ -28,6 +28,14 @@ CONTROLS_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-con
       (el.id = 'ctl-' + Math.random().toString(36).slice(2))),
 }))"""
 
+INTERACTIVE_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-figure')).map(gd => {
+  const json = gd.parentNode.querySelector('.mlpbook-plotly-json');
+  const layout = json ? JSON.parse(json.textContent).layout : gd.layout;
+  return {id: gd.id, wants: (layout.sliders || []).length + (layout.updatemenus || []).length,
+          html_controls: !!gd.parentNode.querySelector('.mlpbook-plotly-controls'),
+          svg_controls: gd.querySelectorAll('.slider-container, .updatemenu-container').length};
+}).filter(f => f.wants > 0)"""
+
 
 def _tab_walk(page, limit: int = 600) -> list[str]:
     """The ids of the elements Tab visits from the top of the page, in order."""
@@ -53,6 +61,10 @@ def test_every_control_works_from_the_keyboard(site, path: str) -> None:  # noqa
     try:
         if not draw_all(page):
             return
+        interactive = page.evaluate(INTERACTIVE_JS)
+        for fig in interactive:
+            assert fig["html_controls"], f"{path}: {fig['id']} has no HTML controls"
+            assert not fig["svg_controls"], f"{path}: {fig['id']} still draws SVG controls"
         boxes = page.evaluate(CONTROLS_JS)
         wanted = {c for box in boxes for c in box["controls"]}
         visited = set(_tab_walk(page))

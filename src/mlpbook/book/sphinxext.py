@@ -6,10 +6,13 @@ It does three things:
    ``application/vnd.plotly.v1+json`` (which JupyterLab, VS Code and Colab draw
    natively). :class:`PlotlyMimeRenderer` is a myst-nb MIME renderer plugin
    (entry point group ``myst_nb.mime_renderers``) that turns that JSON into a
-   ``<div>`` with a deterministic id and a ``Plotly.newPlot`` call, plus
-   ``Plotly.addFrames`` for animations. ``plotly.min.js`` is copied from the
-   installed plotly package and loaded once, synchronously, only on pages that
-   contain a figure: the chapters themselves need no book-specific code.
+   ``<figure>``: the title in HTML, an empty ``<div>`` with a deterministic id,
+   and the JSON in a ``<script type="application/json">``. The deferred
+   ``static/mlpbook-figures.js`` (added only to pages with a figure) fetches
+   ``plotly.min.js`` (copied from the installed plotly package) when a figure
+   comes near the viewport, draws each figure there, and gives it keyboard
+   controls in HTML, a dark-mode and a phone layout. The chapters themselves
+   need no book-specific code, and their notebooks stay standard.
 2. **No stale outputs.** Notebooks execute with ``execute_notebooks: force``;
    Sphinx re-reads (hence re-executes) a page when its source or one of its
    noted dependencies changes. Each chapter notes the package modules it uses
@@ -22,8 +25,11 @@ It does three things:
    the pages; single-threaded, bit-reproducible math libraries).
 
 It also removes the cause of a console error a stock Jupyter Book 1 site logs
-(see :func:`_fix_page_scripts`) and serves MathJax from the installed
-``django-static-mathjax`` wheel instead of a CDN, so math renders offline.
+(see :func:`_fix_page_scripts`), serves MathJax from the installed
+``django-static-mathjax`` wheel instead of a CDN, so math renders offline, and
+fixes the theme's page chrome (:func:`_config_inited`, ``templates/layout.html``,
+``static/mlpbook-site.css`` and ``static/mlpbook-site.js``): working sidebar
+buttons, one ``<h1>`` per page, focus rings, footer links that wrap on a phone.
 """
 
 from __future__ import annotations
