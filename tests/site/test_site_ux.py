@@ -270,3 +270,32 @@ def test_footer_titles_are_not_clipped(site) -> None:  # noqa: F811
                 )
     finally:
         page.close()
+
+
+@skip_without_site
+@pytest.mark.parametrize("how", ["file", "sub-path"])
+def test_figures_draw_from_file_and_under_a_sub_path(site, how: str, tmp_path) -> None:  # noqa: F811
+    """plotly.js is found next to the figure script wherever the site is hosted."""
+    from site_helpers import serve
+
+    _, b = site
+    path = "book/linear-to-mlp.html"
+    errors: list[str] = []
+    if how == "file":
+        page = _open(b, SITE.resolve().as_uri() + "/", path, errors)
+        _check_figures_draw(page, errors)
+        return
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "mlpbook").symlink_to(SITE.resolve(), target_is_directory=True)
+    with serve(tmp_path) as base:
+        page = _open(b, base + "docs/mlpbook/", path, errors)
+        _check_figures_draw(page, errors)
+
+
+def _check_figures_draw(page, errors: list[str]) -> None:
+    """Every figure of the page draws and nothing fails to load."""
+    try:
+        assert draw_all(page) > 0
+        assert not errors, "\n".join(errors)
+    finally:
+        page.close()
