@@ -46,12 +46,48 @@
         var script = document.createElement("script");
         script.src = PLOTLY_SRC;
         script.async = true;
-        script.onload = function () { resolve(window.Plotly); };
+        script.onload = function () { warmUp().then(function () { resolve(window.Plotly); }); };
         script.onerror = reject;
         document.head.appendChild(script);
       });
     }
     return plotlyPromise;
+  }
+
+  /** Draw a tiny plot off screen once plotly.js has run: the first plot of a page
+   *  pays for compiling plotly's drawing code, so a reader's figure does not. */
+  function warmUp() {
+    var div = document.createElement("div");
+    div.style.cssText = "position:absolute;left:-9999px;top:0;width:320px;height:240px";
+    document.body.appendChild(div);
+    var data = [
+      { type: "scatter", x: [1, 2, 3], y: [1, 10, 100], mode: "lines+markers", name: "a" },
+      { type: "scatter", x: [1, 2], y: [2, 3], mode: "text", text: ["<b>a</b><br>b", "c"] },
+    ];
+    // One small trace of every other type the page's figures use.
+    var samples = {
+      heatmap: { type: "heatmap", z: [[1, 2], [3, 4]], colorbar: { title: { text: "z" } } },
+      bar: { type: "bar", x: [1, 2], y: [1, 2], xaxis: "x2", yaxis: "y2" },
+    };
+    var types = {};
+    figures.forEach(function (f) {
+      (f.spec.data || []).forEach(function (t) { types[t.type || "scatter"] = true; });
+    });
+    Object.keys(samples).forEach(function (type) { if (types[type]) data.push(samples[type]); });
+    var layout = {
+      xaxis: { title: { text: "x" }, domain: [0, 0.45] },
+      yaxis: { type: "log", exponentformat: "power", title: { text: "y" } },
+      xaxis2: { domain: [0.55, 1], anchor: "y2" },
+      yaxis2: { anchor: "x2" },
+      annotations: [{ text: "h<sub>l</sub>", x: 0.5, y: 1, xref: "paper", yref: "paper", showarrow: false }],
+      shapes: [{ type: "line", x0: 0, x1: 1, xref: "paper", y0: 1, y1: 1 }],
+    };
+    return Plotly.newPlot(div, data, layout, { staticPlot: true })
+      .catch(function () { /* only a warm-up */ })
+      .then(function () {
+        Plotly.purge(div);
+        div.remove();
+      });
   }
 
   /* ------------------------------------------------------------------ */
@@ -248,8 +284,15 @@
   }
 
   /** The layout drawn on the site, from the figure's own layout. */
-  function siteLayout(original, opts) {
+  function siteLayout(original, opts, traceTypes) {
     var layout = clone(original);
+    // plotly's templates carry defaults for some forty trace types; keep those
+    // of the types this figure draws (the same look, a faster first draw).
+    if (layout.template && layout.template.data) {
+      Object.keys(layout.template.data).forEach(function (type) {
+        if (traceTypes.indexOf(type) < 0) delete layout.template.data[type];
+      });
+    }
     // Title and controls are HTML on the site.
     layout.title = { text: "" };
     layout.updatemenus = [];
@@ -526,7 +569,8 @@
     var spec = this.spec, self = this;
     var data = opts.dark ? mapColors(spec.data, darkColor) : spec.data;
     if (opts.narrow) data = flatColorbars(data);
-    var layout = siteLayout(spec.layout || {}, opts);
+    var types = (spec.data || []).map(function (t) { return t.type || "scatter"; });
+    var layout = siteLayout(spec.layout || {}, opts, types);
     var config = Object.assign({}, spec.config, opts.narrow ? { displayModeBar: false } : {});
     this.gd.style.height = (layout.height || 450) + "px";
     var first = !this.drawn, started = performance.now();
