@@ -195,10 +195,11 @@ def _animation_fps(page) -> list[float]:
     )
 
 
-def measure(paths: list[str], site: Path = SITE) -> list[dict]:
-    """One row of measurements per page."""
+def measure(paths: list[str], site: Path = SITE, chromium: object | None = None) -> list[dict]:
+    """One row of measurements per page (in ``chromium``, a Playwright browser, if given)."""
     rows = []
-    with serve_gzip(site) as base, browser() as b:
+    own = browser() if chromium is None else contextlib.nullcontext(chromium)
+    with serve_gzip(site) as base, own as b:
         for path in paths:
             context = b.new_context(viewport=VIEWPORT)
             context.add_init_script(OBSERVERS_JS)

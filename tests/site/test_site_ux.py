@@ -16,7 +16,7 @@ Each test reproduces a defect a reader saw on the site (issue 15) and checks it 
 from __future__ import annotations
 
 import pytest
-from site_helpers import SITE, pages
+from site_helpers import ROOT, SITE, pages
 from test_browser import _open, draw_all, site  # noqa: F401  (the fixture)
 
 PAGES = pages() if SITE.exists() else []
@@ -299,3 +299,18 @@ def _check_figures_draw(page, errors: list[str]) -> None:
         assert not errors, "\n".join(errors)
     finally:
         page.close()
+
+
+@skip_without_site
+def test_first_paint_budget_on_a_figure_page(site) -> None:  # noqa: F811
+    """At 9 Mbit/s and 40 ms with gzip, a chapter with animations paints its text within
+    1.5 s (plotly.js, 4.8 MB, must not block it) and its animations play at >= 14 fps."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from site_speed import BUDGETS, measure
+
+    _, b = site
+    (row,) = measure(["book/linear-to-mlp.html"], SITE, b)
+    assert row["fcp"] <= BUDGETS["fcp"], f"first contentful paint {row['fcp']:.2f} s"
+    assert row["fps"] is not None and row["fps"] >= BUDGETS["fps"], f"{row['fps']} fps"
