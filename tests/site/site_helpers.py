@@ -2,7 +2,7 @@
 
 Used by ``test_browser.py`` and, from the command line, to screenshot pages::
 
-    python tests/site/site_helpers.py shot book/linear-to-mlp.html /tmp/ch1.png [--dark] [--full]
+    python tests/site/site_helpers.py shot book/linear-to-mlp.html /tmp/ch1.png [--dark] [--full] [--width=390]
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "_build" / "html"
+SITE = Path(os.environ.get("MLPBOOK_SITE") or ROOT / "_build" / "html")
+"""The built site under test (``MLPBOOK_SITE`` points the tests at another build)."""
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -106,6 +107,11 @@ def screenshot(
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(base + page_path, wait_until="load")
+        if full:  # figures draw as they come near the viewport: scroll through first
+            for y in range(0, page.evaluate("document.body.scrollHeight") + height, 600):
+                page.evaluate(f"window.scrollTo(0, {y})")
+                page.wait_for_timeout(120)
+            page.evaluate("window.scrollTo(0, 0)")
         page.wait_for_timeout(1500)
         page.screenshot(path=out, full_page=full)
     return errors
@@ -113,8 +119,13 @@ def screenshot(
 
 if __name__ == "__main__":  # pragma: no cover - a developer's tool
     if len(sys.argv) >= 4 and sys.argv[1] == "shot":
+        widths = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--width=")]
         errs = screenshot(
-            sys.argv[2], sys.argv[3], dark="--dark" in sys.argv, full="--full" in sys.argv
+            sys.argv[2],
+            sys.argv[3],
+            dark="--dark" in sys.argv,
+            full="--full" in sys.argv,
+            width=int(widths[0]) if widths else 1280,
         )
         print("\n".join(errs) or "no console errors")
     else:

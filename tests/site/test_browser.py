@@ -1,8 +1,8 @@
 """The built site, as a reader's browser sees it.
 
 Serves ``_build/html`` on 127.0.0.1, opens every page in headless Chromium and
-asserts: no console errors, every plotly figure has drawn, Play moves an
-animation to another frame, every image has real alt text, math is typeset,
+asserts: no console errors, every plotly figure draws (lazily, once scrolled
+near), Play (an HTML button) moves an animation to another frame, every image has real alt text, math is typeset,
 and plotly.js is loaded at most once, only on pages with a figure.
 
 Without a built site or a Chromium the tests are skipped, saying why; with
@@ -51,8 +51,8 @@ FIGURES_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-figu
 }))"""
 
 
-def _open(b, base: str, path: str, errors: list[str]):
-    page = b.new_page(viewport={"width": 1280, "height": 900})
+def _open(b, base: str, path: str, errors: list[str], **kwargs):
+    page = b.new_page(viewport=kwargs.pop("viewport", {"width": 1280, "height": 900}), **kwargs)
     page.on(
         "console",
         lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
@@ -63,14 +63,39 @@ def _open(b, base: str, path: str, errors: list[str]):
     return page
 
 
-def _click(page, selector: str, index: int) -> None:
-    """A real mouse click at the centre of an SVG control (Playwright's
-    actionability check does not see plotly's SVG button groups as visible)."""
-    element = page.locator(selector).nth(index)
-    element.scroll_into_view_if_needed()
-    box = element.bounding_box()
-    assert box, f"{selector}[{index}] has no box on the page"
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+def draw_all(page, timeout: int = 30_000) -> int:
+    """Scroll through the page so that every (lazily drawn) figure draws; returns how many."""
+    n = page.evaluate("() => document.querySelectorAll('.mlpbook-plotly-figure').length")
+    if not n:
+        return 0
+    open_hidden_figures(page)
+    height = page.evaluate("() => document.body.scrollHeight")
+    for y in range(0, height + 900, 700):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(30)
+    page.wait_for_function(
+        "n => Array.from(document.querySelectorAll('.mlpbook-plotly-figure'))"
+        ".filter(gd => gd.querySelector('.main-svg')).length >= n"
+        " && (window.mlpbookFigures || []).every(f => f.drawn"
+        " && (!f.frameNames || f.gd._transitionData._frames.length))",
+        arg=n,
+        timeout=timeout,
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    return n
+
+
+def open_hidden_figures(page) -> None:
+    """Open every exercise solution (a toggle) that holds a figure, as a reader would."""
+    ids = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.toggle-hidden .mlpbook-plotly-figure'))"
+        ".map(gd => gd.id)"
+    )
+    for fig_id in ids:
+        container = page.locator(".toggle-hidden", has=page.locator(f"#{fig_id}")).last
+        if container.count():
+            container.locator("button.toggle-button").first.click()
+            page.wait_for_timeout(300)
 
 
 @pytest.mark.skipif(
@@ -88,9 +113,7 @@ def test_page(site, path: str) -> None:
                 "() => document.querySelectorAll('mjx-container').length > 0", timeout=20_000
             )
             page.wait_for_timeout(500)
-        n_figures = page.evaluate(
-            "() => document.querySelectorAll('.mlpbook-plotly-figure').length"
-        )
+        n_figures = draw_all(page)
         scripts = page.eval_on_selector_all(
             "script[src]", "els => els.map(e => e.getAttribute('src'))"
         )
@@ -98,33 +121,21 @@ def test_page(site, path: str) -> None:
         assert len(plotly_loads) == (1 if n_figures else 0), (
             f"{path}: plotly.js loaded {plotly_loads}"
         )
-        if n_figures:
-            page.wait_for_function(
-                "n => document.querySelectorAll('.mlpbook-plotly-figure .main-svg').length >= n",
-                arg=n_figures,
-                timeout=30_000,
-            )
         figures = page.evaluate(FIGURES_JS)
         assert len(figures) == n_figures
         assert all(f["drawn"] for f in figures), f"{path}: figures not drawn: {figures}"
         for fig in (f for f in figures if f["frames"] > 1):
             before = page.evaluate(
-                f"() => document.getElementById('{fig['id']}')._fullLayout.sliders[0].active"
+                f"() => document.getElementById('{fig['id']}').mlpbook.frameIndex"
             )
-            hidden = page.evaluate(
-                f"() => !!document.getElementById('{fig['id']}').closest('.toggle-hidden')"
-            )
-            if hidden:  # e.g. inside an exercise's solution: open it as a reader would
-                container = page.locator(".toggle-hidden", has=page.locator(f"#{fig['id']}")).last
-                container.locator("button.toggle-button").first.click()
-                page.wait_for_timeout(500)
-            _click(page, f"#{fig['id']} .updatemenu-button", 0)  # Play
+            play = page.locator(f"#{fig['id']} ~ .mlpbook-plotly-controls .mlpbook-plotly-play")
+            play.click()  # Play
             page.wait_for_function(
-                f"b => document.getElementById('{fig['id']}')._fullLayout.sliders[0].active !== b",
+                f"b => document.getElementById('{fig['id']}').mlpbook.frameIndex !== b",
                 arg=before,
                 timeout=10_000,
             )
-            _click(page, f"#{fig['id']} .updatemenu-button", 1)  # Pause
+            play.click()  # Pause
         images = page.eval_on_selector_all(
             "img", "els => els.map(e => [e.getAttribute('src'), e.getAttribute('alt')])"
         )

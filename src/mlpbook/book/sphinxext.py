@@ -6,10 +6,13 @@ It does three things:
    ``application/vnd.plotly.v1+json`` (which JupyterLab, VS Code and Colab draw
    natively). :class:`PlotlyMimeRenderer` is a myst-nb MIME renderer plugin
    (entry point group ``myst_nb.mime_renderers``) that turns that JSON into a
-   ``<div>`` with a deterministic id and a ``Plotly.newPlot`` call, plus
-   ``Plotly.addFrames`` for animations. ``plotly.min.js`` is copied from the
-   installed plotly package and loaded once, synchronously, only on pages that
-   contain a figure: the chapters themselves need no book-specific code.
+   ``<figure>``: the title in HTML, an empty ``<div>`` with a deterministic id,
+   and the JSON in a ``<script type="application/json">``. The deferred
+   ``static/mlpbook-figures.js`` (added only to pages with a figure) fetches
+   ``plotly.min.js`` (copied from the installed plotly package) when a figure
+   comes near the viewport, draws each figure there, and gives it keyboard
+   controls in HTML, a dark-mode and a phone layout. The chapters themselves
+   need no book-specific code, and their notebooks stay standard.
 2. **No stale outputs.** Notebooks execute with ``execute_notebooks: force``;
    Sphinx re-reads (hence re-executes) a page when its source or one of its
    noted dependencies changes. Each chapter notes the package modules it uses
@@ -26,8 +29,11 @@ package) and the wheel they install are :mod:`mlpbook.book.notebooks`, which
 this extension loads.
 
 It also removes the cause of a console error a stock Jupyter Book 1 site logs
-(see :func:`_fix_page_scripts`) and serves MathJax from the installed
-``django-static-mathjax`` wheel instead of a CDN, so math renders offline.
+(see :func:`_fix_page_scripts`), serves MathJax from the installed
+``django-static-mathjax`` wheel instead of a CDN, so math renders offline, and
+fixes the theme's page chrome (:func:`_config_inited`, ``templates/layout.html``,
+``static/mlpbook-site.css`` and ``static/mlpbook-site.js``): working sidebar
+buttons, one ``<h1>`` per page, focus rings, footer links that wrap on a phone.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any, ClassVar
@@ -52,6 +59,20 @@ __all__ = ["PlotlyMimeRenderer", "setup", "PLOTLY_MIME", "PLOTLY_JS"]
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_JS = "plotly.min.js"
 _FIGURE_CLASS = "mlpbook-plotly"
+FIGURES_JS = "mlpbook-figures.js"
+SITE_JS = "mlpbook-site.js"
+SITE_CSS = "mlpbook-site.css"
+STATIC = Path(__file__).resolve().parent / "static"
+TEMPLATES_DIR = str(Path(__file__).resolve().parent / "templates")
+FIGURE_CONFIG: dict[str, Any] = {
+    "responsive": True,
+    "displaylogo": False,
+    # The book works offline: no upload to Plotly's cloud, no Chart Studio.
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
+}
+"""plotly config of every figure on the site (it overrides the figure's own)."""
 _HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
 
 
@@ -64,21 +85,38 @@ def _plotly_js_path() -> Path:
     return path
 
 
+def _title_lines(title: Any) -> list[str]:
+    """A plotly title (``str`` or ``{"text": ...}``) as plain lines: ``<br>`` splits, tags go.
+
+    The site shows a figure's title and subtitle as HTML text above the plot (so
+    they wrap on a phone and never run under the toolbar); plotly's own title is
+    drawn only in a notebook.
+    """
+    text = title.get("text") if isinstance(title, dict) else title
+    if not text:
+        return []
+    lines = re.split(r"<br\s*/?>", str(text), flags=re.IGNORECASE)
+    plain = [html.unescape(re.sub(r"<[^>]*>", "", line)).strip() for line in lines]
+    return [line for line in plain if line]
+
+
 def figure_html(fig: dict[str, Any], div_id: str) -> str:
-    """The HTML of one plotly figure: a captioned ``<figure>`` with its ``newPlot`` script.
+    """The HTML of one plotly figure: a captioned ``<figure>`` whose JSON waits in the page.
 
     ``fig`` is the plotly JSON (``data``, ``layout``, optional ``frames`` and
     ``config``). Alt text and caption come from ``layout.meta.alt`` and
-    ``layout.meta.caption`` when the figure builder set them.
+    ``layout.meta.caption`` when the figure builder set them. The figure is not
+    drawn inline: its JSON sits in a ``<script type="application/json">`` and the
+    site's ``mlpbook-figures.js`` (deferred) draws it when it comes near the
+    viewport, with keyboard controls in HTML below it (see that script).
     """
     layout = dict(fig.get("layout", {}))
     meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
-    alt = str(
-        meta.get("alt") or (layout.get("title") or {}).get("text") or "Interactive plotly figure"
-    )
+    lines = _title_lines(layout.get("title"))
+    alt = str(meta.get("alt") or " ".join(lines) or "Interactive plotly figure")
     caption = meta.get("caption")
     height = layout.get("height") or 450
-    config = {"responsive": True, "displaylogo": False, **fig.get("config", {})}
+    config = {**fig.get("config", {}), **FIGURE_CONFIG}
     payload = {
         "data": fig.get("data", []),
         "layout": layout,
@@ -86,19 +124,20 @@ def figure_html(fig: dict[str, Any], div_id: str) -> str:
         "config": config,
     }
     js_payload = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
-    parts = [
-        f'<figure class="{_FIGURE_CLASS}">',
+    parts = [f'<figure class="{_FIGURE_CLASS}">']
+    if lines:
+        parts.append(f'<div class="{_FIGURE_CLASS}-heading">')
+        parts.append(f'<p class="{_FIGURE_CLASS}-title">{html.escape(lines[0])}</p>')
+        subtitle = " ".join(lines[1:])
+        parts.append(
+            f'<p class="{_FIGURE_CLASS}-subtitle" aria-live="polite">{html.escape(subtitle)}</p>'
+        )
+        parts.append("</div>")
+    parts += [
         f'<div id="{div_id}" class="{_FIGURE_CLASS}-figure" role="img" '
-        f'aria-label="{html.escape(alt, quote=True)}" style="width:100%;height:{int(height)}px"></div>',
-        "<script>(function(){",
-        # plotly.js rejects the promise of an animation that Pause (or the
-        # slider) interrupts, with no reason; unhandled, that is a console error.
-        "if(!window.mlpbookPlotly){window.mlpbookPlotly=true;",
-        "window.addEventListener('unhandledrejection',function(e){if(e.reason===undefined){e.preventDefault();}});}",
-        f"var f={js_payload};",
-        f'Plotly.newPlot("{div_id}",f.data,f.layout,f.config).then(function(gd){{',
-        "if(f.frames.length){return Plotly.addFrames(gd,f.frames);}});",
-        "})();</script>",
+        f'aria-label="{html.escape(alt, quote=True)}" style="width:100%;height:{int(height)}px">'
+        "</div>",
+        f'<script type="application/json" class="{_FIGURE_CLASS}-json">{js_payload}</script>',
     ]
     if caption:
         parts.append(f"<figcaption>{html.escape(str(caption))}</figcaption>")
@@ -126,7 +165,21 @@ class PlotlyMimeRenderer:
 
 
 def _config_inited(app: Sphinx, config: Config) -> None:
+    """Quiet kernels, the theme's header bar off, and the book's template override.
+
+    pydata-sphinx-theme 0.17 puts a search field in a header bar unless
+    ``navbar_persistent`` is set; sphinx-book-theme 1.3 then shows an empty bar
+    with a second search box, and that bar holds hidden duplicates of the
+    sidebar buttons (``.primary-toggle``, ``.secondary-toggle``) to which both
+    themes' scripts bind, so the visible buttons did nothing. With the bar gone,
+    the buttons in the article header are the only ones.
+    """
     set_kernel_environment()
+    options = dict(config.html_theme_options or {})
+    options.setdefault("navbar_persistent", [])
+    config.html_theme_options = options
+    if TEMPLATES_DIR not in config.templates_path:
+        config.templates_path = [TEMPLATES_DIR, *config.templates_path]
 
 
 def _note_package_dependencies(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -138,7 +191,7 @@ def _note_package_dependencies(app: Sphinx, docname: str, source: list[str]) -> 
 def _fix_page_scripts(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Per page: load plotly.js where a figure is, and drop sphinx-thebe's scripts.
+    """Per page: load the figure script where a figure is, and drop sphinx-thebe's scripts.
 
     Jupyter Book 1 registers sphinx-thebe's inline ``THEBE_JS_URL`` script
     twice, which logs ``Identifier 'THEBE_JS_URL' has already been declared``
@@ -148,7 +201,9 @@ def _fix_page_scripts(
     """
     body = context.get("body", "")
     if f'class="{_FIGURE_CLASS}"' in body:
-        app.add_js_file(PLOTLY_JS, priority=200)
+        # Deferred and small: it loads plotly.min.js itself (async) when a
+        # figure comes near the viewport, so the text paints first.
+        app.add_js_file(FIGURES_JS, priority=200, loading_method="defer")
     scripts = context.get("script_files")
     if scripts is not None:
         context["script_files"] = [
@@ -193,10 +248,24 @@ def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
     _copy_mathjax(Path(app.outdir))
 
 
+def _add_site_assets(app: Sphinx) -> None:
+    """Serve the package's ``static/`` folder and add the site's CSS and script to every page.
+
+    ``mlpbook-site.css`` / ``mlpbook-site.js`` fix the theme's sidebar buttons,
+    dark-mode figures, focus rings and small screens; ``mlpbook-figures.js`` is
+    added only to pages with a plotly figure (:func:`_fix_page_scripts`).
+    """
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+    app.add_css_file(SITE_CSS, priority=900)
+    app.add_js_file(SITE_JS, priority=900, loading_method="defer")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension with Sphinx."""
     register_citation_style()
     app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _add_site_assets)
     app.connect("source-read", _note_package_dependencies)
     app.connect("html-page-context", _fix_page_scripts)
     app.connect("build-finished", _copy_plotly_js)

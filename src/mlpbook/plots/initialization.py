@@ -14,7 +14,7 @@ import numpy as np
 
 from .._checks import check_int
 from ..chapters.initialization import SignalProfile
-from .style import DARK_PANEL_COLORS, SERIES_COLORS, THEORY_COLOR, figure_meta, significant
+from .style import SERIES_COLORS, THEORY_COLOR, figure_meta, significant
 
 __all__ = ["signal_figure", "signal_summary_plot", "ACTIVATION_COLORS", "INIT_COLORS"]
 
@@ -22,8 +22,8 @@ __all__ = ["signal_figure", "signal_summary_plot", "ACTIVATION_COLORS", "INIT_CO
 ACTIVATION_COLORS = SERIES_COLORS[:4]
 """Colours of the activations (in order) in :func:`signal_figure`."""
 
-INIT_COLORS = DARK_PANEL_COLORS
-"""Colours of the initializers (in order) in :func:`signal_summary_plot`, legible on its dark panel."""
+INIT_COLORS = SERIES_COLORS
+"""Colours of the initializers (in order) in :func:`signal_summary_plot`."""
 
 
 def _check_grid(profiles: Mapping[tuple[str, str], SignalProfile]) -> tuple[list[str], list[str]]:
@@ -40,6 +40,87 @@ def _check_grid(profiles: Mapping[tuple[str, str], SignalProfile]) -> tuple[list
     if len(depths) != 1:
         raise ValueError(f"all profiles must have the same depth, got {sorted(depths)}")
     return inits, acts
+
+
+def _log_range(lows: list[float], highs: list[float]) -> list[float]:
+    """A log10 axis range holding every value and 1 (the dashed line), with a margin."""
+    lo, hi = math.log10(min(lows)), math.log10(max(highs))
+    lo, hi = min(lo, -0.5), max(hi, 0.5)
+    pad = 0.06 * (hi - lo)
+    return [round(lo - pad, 2), round(hi + pad, 2)]
+
+
+def _signal_traces(fig, profiles, predictions, inits, acts, active: int):
+    """Add every (initializer, activation, panel) line; returns each trace's initializer
+    and each initializer's y range."""
+    import plotly.graph_objects as go
+
+    depth = next(iter(profiles.values())).depth
+    layers = list(range(1, depth + 1))
+    owner: list[str] = []
+    ranges: dict[str, list[float]] = {}
+    for init in inits:
+        lows, highs = [], []
+        for j, act in enumerate(acts):
+            color = ACTIVATION_COLORS[j % len(ACTIVATION_COLORS)]
+            for col, stat in ((1, "act"), (2, "grad")):
+                y = profiles[(init, act)].geometric_mean(stat)
+                lows.append(np.min(y[y > 0]) if np.any(y > 0) else 1.0)
+                highs.append(np.max(y) if np.any(y > 0) else 1.0)
+                common = {"x": layers, "showlegend": col == 1, "visible": init == inits[active]}
+                measured = go.Scatter(
+                    y=significant(y),
+                    mode="lines+markers",
+                    name=act,
+                    legendgroup=act,
+                    line={"color": color, "width": 2.5},
+                    marker={"size": 5},
+                    hovertemplate=f"{act}, layer %{{x}}: %{{y:.3g}}<extra>{init}</extra>",
+                    **common,
+                )
+                fig.add_trace(measured, row=1, col=col)
+                owner.append(init)
+                if (init, act) in predictions:
+                    predicted = go.Scatter(
+                        y=significant(predictions[(init, act)][stat]),
+                        mode="lines",
+                        name=f"{act}, predicted",
+                        legendgroup=f"{act}-predicted",
+                        line={"color": THEORY_COLOR, "width": 2, "dash": "dot"},
+                        hovertemplate=f"{act} predicted, layer %{{x}}: %{{y:.3g}}"
+                        f"<extra>{init}</extra>",
+                        **common,
+                    )
+                    fig.add_trace(predicted, row=1, col=col)
+                    owner.append(init)
+        ranges[init] = _log_range(lows, highs)
+    return owner, ranges
+
+
+def _initializer_menu(inits: list[str], owner: list[str], ranges, active: int) -> dict:
+    """The dropdown over initializers: shows their lines and their y range."""
+    buttons = [
+        {
+            "label": init,
+            "method": "update",
+            "args": [
+                {"visible": [o == init for o in owner]},
+                {"yaxis.range": ranges[init], "yaxis2.range": ranges[init]},
+            ],
+        }
+        for init in inits
+    ]
+    return {
+        "type": "dropdown",
+        "buttons": buttons,
+        "active": active,
+        "x": 0.13,
+        "xanchor": "left",
+        "y": 1.17,
+        "yanchor": "middle",
+        "showactive": True,
+        "pad": {"t": 0, "b": 0},
+    }
 
 
 def signal_figure(
@@ -70,7 +151,6 @@ def signal_figure(
     Returns:
         A ``plotly.graph_objects.Figure``.
     """
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     inits, acts = _check_grid(profiles)
@@ -84,107 +164,32 @@ def signal_figure(
             f"active must be < {len(inits)} (the number of initializers), got {active}"
         )
     depth = next(iter(profiles.values())).depth
-    layers = list(range(1, depth + 1))
     fig = make_subplots(
         rows=1,
         cols=2,
         horizontal_spacing=0.1,
         subplot_titles=("activations: std of h<sub>ℓ</sub>", "gradients: std of ∂L/∂h<sub>ℓ</sub>"),
     )
-    owner: list[str] = []
-    ranges: dict[str, list[float]] = {}
-    for init in inits:
-        lows, highs = [], []
-        for j, act in enumerate(acts):
-            color = ACTIVATION_COLORS[j % len(ACTIVATION_COLORS)]
-            prof = profiles[(init, act)]
-            for col, stat in ((1, "act"), (2, "grad")):
-                y = prof.geometric_mean(stat)
-                lows.append(np.min(y[y > 0]) if np.any(y > 0) else 1.0)
-                highs.append(np.max(y) if np.any(y > 0) else 1.0)
-                fig.add_trace(
-                    go.Scatter(
-                        x=layers,
-                        y=significant(y),
-                        mode="lines+markers",
-                        name=act,
-                        legendgroup=act,
-                        showlegend=col == 1,
-                        visible=init == inits[active],
-                        line={"color": color, "width": 2.5},
-                        marker={"size": 5},
-                        hovertemplate=f"{act}, layer %{{x}}: %{{y:.3g}}<extra>{init}</extra>",
-                    ),
-                    row=1,
-                    col=col,
-                )
-                owner.append(init)
-                if (init, act) in predictions:
-                    fig.add_trace(
-                        go.Scatter(
-                            x=layers,
-                            y=significant(predictions[(init, act)][stat]),
-                            mode="lines",
-                            name=f"{act}, predicted",
-                            legendgroup=f"{act}-predicted",
-                            showlegend=col == 1,
-                            visible=init == inits[active],
-                            line={"color": THEORY_COLOR, "width": 2, "dash": "dot"},
-                            hovertemplate=f"{act} predicted, layer %{{x}}: %{{y:.3g}}<extra>{init}</extra>",
-                        ),
-                        row=1,
-                        col=col,
-                    )
-                    owner.append(init)
-        lo, hi = math.log10(min(lows)), math.log10(max(highs))
-        lo, hi = min(lo, -0.5), max(hi, 0.5)
-        pad = 0.06 * (hi - lo)
-        ranges[init] = [round(lo - pad, 2), round(hi + pad, 2)]
-    buttons = [
-        {
-            "label": init,
-            "method": "update",
-            "args": [
-                {"visible": [o == init for o in owner]},
-                {"yaxis.range": ranges[init], "yaxis2.range": ranges[init]},
-            ],
-        }
-        for init in inits
-    ]
-    meta = figure_meta(alt, caption)
+    owner, ranges = _signal_traces(fig, profiles, predictions, inits, acts, active)
+    menu_label = {
+        "text": "initializer:",
+        "showarrow": False,
+        "x": 0.0,
+        "xref": "paper",
+        "xanchor": "left",
+        "y": 1.17,
+        "yref": "paper",
+        "yanchor": "middle",
+    }
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left", "y": 0.97, "yref": "container"},
         height=height,
         template="plotly_white",
-        meta=meta,
+        meta=figure_meta(alt, caption),
         margin={"t": 125, "b": 105, "l": 70, "r": 20},
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.2, "yanchor": "top"},
-        updatemenus=[
-            {
-                "type": "dropdown",
-                "buttons": buttons,
-                "active": active,
-                "x": 0.13,
-                "xanchor": "left",
-                "y": 1.17,
-                "yanchor": "middle",
-                "showactive": True,
-                "pad": {"t": 0, "b": 0},
-            }
-        ],
-        annotations=list(fig.layout.annotations)
-        + [
-            {
-                "text": "initializer:",
-                "showarrow": False,
-                "x": 0.0,
-                "xref": "paper",
-                "xanchor": "left",
-                "y": 1.17,
-                "yref": "paper",
-                "yanchor": "middle",
-            }
-        ],
+        updatemenus=[_initializer_menu(inits, owner, ranges, active)],
+        annotations=[*fig.layout.annotations, menu_label],
     )
     for col in (1, 2):
         fig.update_xaxes(title_text="hidden layer ℓ", row=1, col=col, dtick=2 if depth > 10 else 1)
@@ -196,9 +201,28 @@ def signal_figure(
     return fig
 
 
+def _summary_panel(ax, profiles, inits: list[str], act: str, stat: str, layers) -> None:
+    """One panel of :func:`signal_summary_plot`: one line per initializer, log scale."""
+    for i, init in enumerate(inits):
+        y = profiles[(init, act)].geometric_mean(stat)
+        ax.plot(
+            layers,
+            np.where(y > 0, y, np.nan),
+            color=INIT_COLORS[i % len(INIT_COLORS)],
+            lw=2,
+            marker="o",
+            ms=3,
+            label=init,
+        )
+    ax.axhline(1.0, color="#555555", lw=1, ls="--")
+    ax.set_yscale("log")
+    ax.grid(alpha=0.25, which="major")
+
+
 def signal_summary_plot(profiles: Mapping[tuple[str, str], SignalProfile], *, title: str = ""):
     """A static matplotlib summary: rows activations / gradients, one column per activation,
-    one line per initializer (geometric mean over seeds), log scale, dark panel.
+    one line per initializer (geometric mean over seeds), log scale, white panels (they
+    read the same in the site's light and dark modes).
 
     Returns:
         A ``matplotlib.figure.Figure`` (closed, so a notebook shows it once).
@@ -215,51 +239,31 @@ def signal_summary_plot(profiles: Mapping[tuple[str, str], SignalProfile], *, ti
         dpi=110,
         sharex=True,
         squeeze=False,
-        facecolor="#111111",
+        facecolor="white",
     )
     for row, (stat, label) in enumerate(
         (("act", "std of activations"), ("grad", "std of gradients"))
     ):
         for col, act in enumerate(acts):
             ax = axes[row, col]
-            ax.set_facecolor("#111111")
-            for i, init in enumerate(inits):
-                y = profiles[(init, act)].geometric_mean(stat)
-                ax.plot(
-                    layers,
-                    np.where(y > 0, y, np.nan),
-                    color=INIT_COLORS[i % len(INIT_COLORS)],
-                    lw=2,
-                    marker="o",
-                    ms=3,
-                    label=init,
-                )
-            ax.axhline(1.0, color="#999999", lw=1, ls="--")
-            ax.set_yscale("log")
-            for spine in ax.spines.values():
-                spine.set_color("#bbbbbb")
-            ax.tick_params(colors="#dddddd", which="both")
+            _summary_panel(ax, profiles, inits, act, stat, layers)
             if row == 0:
-                ax.set_title(act, color="white")
+                ax.set_title(act)
             if row == 1:
-                ax.set_xlabel("hidden layer ℓ", color="#dddddd")
+                ax.set_xlabel("hidden layer ℓ")
             if col == 0:
-                ax.set_ylabel(label, color="#dddddd")
+                ax.set_ylabel(label)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    legend = fig.legend(
+    fig.legend(
         handles,
         labels,
         loc="upper center",
         ncol=len(inits),
-        facecolor="#222222",
-        edgecolor="#555555",
         fontsize=9,
         bbox_to_anchor=(0.5, 0.995 if not title else 0.94),
     )
-    for text in legend.get_texts():
-        text.set_color("#eeeeee")
     if title:
-        fig.suptitle(title, color="white")
+        fig.suptitle(title)
     fig.tight_layout(rect=(0, 0, 1, 0.9 if title else 0.93))
     plt.close(fig)
     return fig

@@ -359,7 +359,11 @@ def test_architecture_figure_draws_every_connection() -> None:
     assert [b.label for b in menu.buttons] == ["4 → 2 → 4", "4 → 8 → 8 → 4"]
     for sizes, button in zip(archs, menu.buttons):
         visible = [i for i, v in enumerate(button.args[0]["visible"]) if v]
-        lines = [fig.data[i] for i in visible if fig.data[i].mode == "lines"]
+        lines = [
+            fig.data[i]
+            for i in visible
+            if fig.data[i].mode == "lines" and not fig.data[i].showlegend
+        ]
         nodes = [fig.data[i] for i in visible if fig.data[i].mode == "markers"]
         edges = sum(sum(x is None for x in t.x) for t in lines)
         assert edges == sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
@@ -375,6 +379,12 @@ def test_architecture_figure_with_weights() -> None:
     fig = architecture_figure([[4, 3, 2]], title="t", alt="a", weights=weights)
     colors = {t.line.color for t in fig.data if t.mode == "lines"}
     assert colors <= {"#d62728", "#1f77b4"}
+    # a colour key: legend entries name the colour of a positive and a negative weight
+    key = {t.name: t.line.color for t in fig.data if t.showlegend}
+    assert key == {"positive weight": "#d62728", "negative weight": "#1f77b4"}
+    (button,) = fig.layout.updatemenus[0].buttons
+    assert all(button.args[0]["visible"][:2])  # the key stays in every entry
+    assert button.args[1]["xaxis.range"] == [-0.5, 2.5]  # the network spans the width
     with pytest.raises(ValueError, match="shapes"):
         architecture_figure([[4, 3, 3]], title="t", alt="a", weights=weights)
     with pytest.raises(ValueError, match="initial"):
