@@ -83,8 +83,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "plots/training.py",
         (
             (
-                '    ax.set_xlabel("x", color="#dddddd")\n',
-                '    ax.set_xlabel("input", color="#dddddd")\n',
+                '    ax.set_xlabel("x")\n',
+                '    ax.set_xlabel("input")\n',
             ),
         ),
         (f"{REFS}/linear-to-mlp.ipynb",),
