@@ -416,6 +416,42 @@ class CaseHistory:
         return len(self.logged_loss) - 1
 
 
+def _case_settings(
+    model: SharedElementwiseMLP,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    step_every: int,
+    gamma: float,
+    seed: int,
+) -> dict[str, Any]:
+    """:func:`train_case`'s arguments checked (errors name the value), as its settings record."""
+    check_int("epochs", epochs, minimum=0)
+    check_int("batch_size", batch_size, minimum=1)
+    check_int("step_every", step_every, minimum=1)
+    check_int("seed", seed, minimum=0)
+    return dict(
+        epochs=epochs,
+        lr=check_positive_float("lr", lr),
+        batch_size=batch_size,
+        step_every=step_every,
+        gamma=check_positive_float("gamma", gamma),
+        seed=seed,
+        dropout=model.dropout,
+        sites=sorted(model.sites),
+    )
+
+
+def _check_finite(epoch: int, curves: dict[str, np.ndarray], run: str) -> None:
+    """Raise :class:`TrainingDiverged` if any curve's value at ``epoch`` is NaN or infinite."""
+    for name, values in curves.items():
+        if not math.isfinite(values[epoch]):
+            raise TrainingDiverged(
+                f"training diverged: the {name} became {values[epoch]} at epoch {epoch} "
+                f"({run}); try a smaller learning rate"
+            )
+
+
 def train_case(
     model: SharedElementwiseMLP,
     train_data: Dataset,
@@ -453,22 +489,8 @@ def train_case(
         raise TypeError(f"model must be a SharedElementwiseMLP, got {type(model).__name__}")
     train_data = _as_dataset("train_data", train_data)
     val_data = _as_dataset("val_data", val_data)
-    check_int("epochs", epochs, minimum=0)
-    lr = check_positive_float("lr", lr)
-    check_int("batch_size", batch_size, minimum=1)
-    check_int("step_every", step_every, minimum=1)
-    gamma = check_positive_float("gamma", gamma)
-    check_int("seed", seed, minimum=0)
-    settings = dict(
-        epochs=epochs,
-        lr=lr,
-        batch_size=batch_size,
-        step_every=step_every,
-        gamma=gamma,
-        seed=seed,
-        dropout=model.dropout,
-        sites=sorted(model.sites),
-    )
+    settings = _case_settings(model, epochs, lr, batch_size, step_every, gamma, seed)
+    lr, gamma = settings["lr"], settings["gamma"]
 
     x, y = train_data
     n = len(x)
@@ -479,18 +501,6 @@ def train_case(
     train_mse = np.empty(epochs + 1)
     val_mse = np.empty(epochs + 1)
     lrs = np.empty(epochs + 1)
-
-    def check(e: int) -> None:
-        for name, values in (
-            ("logged training loss", logged),
-            ("training MSE", train_mse),
-            ("validation MSE", val_mse),
-        ):
-            if not math.isfinite(values[e]):
-                raise TrainingDiverged(
-                    f"training diverged: the {name} became {values[e]} at epoch {e} "
-                    f"(lr={lr}, dropout={model.dropout}); try a smaller learning rate"
-                )
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -519,7 +529,15 @@ def train_case(
             model.eval()
             train_mse[e] = _eval_mse(model, x, y)
             val_mse[e] = _eval_mse(model, val_data.x, val_data.y)
-            check(e)
+            _check_finite(
+                e,
+                {
+                    "logged training loss": logged,
+                    "training MSE": train_mse,
+                    "validation MSE": val_mse,
+                },
+                f"lr={lr}, dropout={model.dropout}",
+            )
     model.eval()
     return CaseHistory(
         logged_loss=logged, train_mse=train_mse, val_mse=val_mse, lr=lrs, settings=settings
