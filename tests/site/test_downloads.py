@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 from site_helpers import ROOT, SITE, browser, pages, serve
-from test_browser import _unavailable
+from test_browser import _unavailable, draw_all
 
 SUBPATH = "mlp-book"
 PAGES = pages() if SITE.exists() else []
@@ -80,13 +80,7 @@ def test_every_page_works_under_a_sub_path(subpath_site, path: str) -> None:
     problems: list[str] = []
     page = _open(b, site + path, problems)
     try:
-        n = page.evaluate("() => document.querySelectorAll('.mlpbook-plotly-figure').length")
-        if n:
-            page.wait_for_function(
-                "n => document.querySelectorAll('.mlpbook-plotly-figure .main-svg').length >= n",
-                arg=n,
-                timeout=30_000,
-            )
+        draw_all(page)  # figures draw lazily, as they come near the viewport
         page.wait_for_timeout(300)
         assert not problems, f"/{SUBPATH}/{path}: " + "\n".join(problems)
     finally:

@@ -22,7 +22,8 @@ _TARGET = re.compile(r"^\([\w.:-]+\)=\s*$")
 _CITE = re.compile(r"\{cite(?::[a-z]+)?\}`(?P<keys>[^`]+)`")
 _REF = re.compile(r"\{(?:ref|numref|doc)\}`(?P<body>[^`]+)`")
 _REF_TEXT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
-_HEADED = ("exercise", "solution-start")  # directives that become a bold heading
+_ADMONITIONS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"}
+_HEADED = ("exercise", "solution-start", *_ADMONITIONS)  # directives that become a bold heading
 _DROPPED = ("solution-end",)  # directives that disappear
 
 
@@ -110,6 +111,8 @@ class _Converter:
             self.out.append(f"**Exercise{': ' + title if title else ''}.**")
         elif name == "solution-start":
             self.out.append("**Solution.**")
+        elif name in _ADMONITIONS:
+            self.out.append(f"**{_ADMONITIONS[name]}.**")
         self.stack.append(Fence.opened_by(fence, literal=False, drop_close=True))
         self.skipping_options = True
         return True
@@ -158,7 +161,8 @@ def plain_markdown(
       title from ``titles`` (label -> title), else the label;
     * an ``{exercise}`` directive becomes a paragraph **Exercise.** (or
       **Exercise: its title.**) followed by its content, a ``{solution-start}``
-      one **Solution.**; a ``{solution-end}`` disappears.
+      one **Solution.**, a ``{note}`` (``tip``, ``warning``, ``important``) one
+      **Note.**; a ``{solution-end}`` disappears.
 
     Code blocks are left alone; other directives stay as they are.
 

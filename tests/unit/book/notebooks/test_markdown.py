@@ -32,3 +32,10 @@ def test_plain_markdown_keeps_an_exercise_title_and_nested_code() -> None:
 def test_plain_markdown_rejects_what_is_not_a_string() -> None:
     with pytest.raises(TypeError, match="markdown must be a string, got None"):
         plain_markdown(None)  # type: ignore[arg-type]
+
+
+def test_plain_markdown_turns_an_admonition_into_a_bold_heading() -> None:
+    text = "Text\n\n```{note}\n**What dropout is for.** Dropout was\nintroduced.\n```\n\nAfter."
+    assert plain_markdown(text) == (
+        "Text\n\n**Note.**\n\n**What dropout is for.** Dropout was\nintroduced.\n\nAfter."
+    )
