@@ -16,7 +16,7 @@ Each test reproduces a defect a reader saw on the site (issue 15) and checks it 
 from __future__ import annotations
 
 import pytest
-from site_helpers import ROOT, SITE, pages
+from site_helpers import SITE, pages
 from test_browser import _open, draw_all, site  # noqa: F401  (the fixture)
 
 PAGES = pages() if SITE.exists() else []
@@ -302,15 +302,18 @@ def _check_figures_draw(page, errors: list[str]) -> None:
 
 
 @skip_without_site
-def test_first_paint_budget_on_a_figure_page(site) -> None:  # noqa: F811
-    """At 9 Mbit/s and 40 ms with gzip, a chapter with animations paints its text within
-    1.5 s (plotly.js, 4.8 MB, must not block it) and its animations play at >= 14 fps."""
-    import sys
+def test_plotly_never_blocks_the_first_paint() -> None:
+    """No page loads plotly.js (4.8 MB) from its HTML: the deferred figure script fetches
+    it when a figure comes near the viewport, and figures are JSON data, not inline
+    drawing code. (The timings themselves, first paint <= 1.5 s and animations >= 14 fps
+    at 9 Mbit/s, are measured by benchmarks/site_speed.py, not by a timed test.)"""
+    import re
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from site_speed import BUDGETS, measure
-
-    _, b = site
-    (row,) = measure(["book/linear-to-mlp.html"], SITE, b)
-    assert row["fcp"] <= BUDGETS["fcp"], f"first contentful paint {row['fcp']:.2f} s"
-    assert row["fps"] is not None and row["fps"] >= BUDGETS["fps"], f"{row['fps']} fps"
+    for path in pages():
+        html = (SITE / path).read_text()
+        tags = re.findall(r"<script[^>]*>", html)
+        assert not [t for t in tags if "plotly" in t and "src=" in t], path
+        figure_scripts = [t for t in tags if "mlpbook-figures.js" in t]
+        if 'class="mlpbook-plotly' in html:
+            assert figure_scripts and all("defer" in t for t in figure_scripts), path
+        assert "Plotly.newPlot" not in html, f"{path} draws a figure inline"
