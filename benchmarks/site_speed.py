@@ -29,22 +29,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gzip
 import http.server
 import io
 import platform
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "site"))
 
-from site_helpers import SITE, browser, pages  # noqa: E402
+from site_helpers import SITE, browser, pages, serve  # noqa: E402
 
 BUDGETS = {"fcp": 1.5, "figures": 3.0, "longtask": 0.300, "fps": 14.0}
 NETWORK = {"latency": 40, "down_mbps": 9.0, "up_mbps": 9.0}
@@ -84,18 +81,9 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-@contextlib.contextmanager
-def serve_gzip(directory: Path = SITE) -> Iterator[str]:
+def serve_gzip(directory: Path = SITE) -> contextlib.AbstractContextManager[str]:
     """Serve ``directory`` with gzip on an ephemeral 127.0.0.1 port; yields the base URL."""
-    handler = functools.partial(_GzipHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve(directory, _GzipHandler)
 
 
 def _throttle(page, on: bool) -> None:

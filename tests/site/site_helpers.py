@@ -47,9 +47,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path = SITE) -> Iterator[str]:
-    """Serve ``directory`` on an ephemeral 127.0.0.1 port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve(
+    directory: Path = SITE, handler_class: type[http.server.BaseHTTPRequestHandler] | None = None
+) -> Iterator[str]:
+    """Serve ``directory`` on an ephemeral 127.0.0.1 port; yields the base URL.
+
+    ``handler_class`` (a ``SimpleHTTPRequestHandler`` subclass) replaces the quiet default,
+    e.g. the gzip handler of ``benchmarks/site_speed.py``."""
+    handler = functools.partial(handler_class or _QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
