@@ -28,6 +28,12 @@ CONTROLS_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-con
       (el.id = 'ctl-' + Math.random().toString(36).slice(2))),
 }))"""
 
+EMPTY_JS = """id => document.getElementById(id).data
+  .map((t, i) => [i, t]).filter(([i, t]) => t.visible !== false
+    && !['x', 'y', 'z'].some(k => t[k] && t[k].length)).map(([i, t]) => i + ' ' + (t.name || ''))"""
+"""The traces shown without data (the site draws hidden traces without theirs, and
+gives it back when a control shows them)."""
+
 INTERACTIVE_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-figure')).map(gd => {
   const json = gd.parentNode.querySelector('.mlpbook-plotly-json');
   const layout = json ? JSON.parse(json.textContent).layout : gd.layout;
@@ -106,6 +112,10 @@ def test_every_control_works_from_the_keyboard(site, path: str) -> None:  # noqa
                 page.wait_for_timeout(400)
                 after = page.evaluate(STATE_JS, fig_id)
                 assert after != before, f"{path}: {kind} {control} of {fig_id} changed nothing"
+                empty = page.evaluate(EMPTY_JS, fig_id)
+                assert not empty, (
+                    f"{path}: {control} of {fig_id} shows traces without data: {empty}"
+                )
         assert not errors, f"{path}: " + "\n".join(errors)
     finally:
         page.close()

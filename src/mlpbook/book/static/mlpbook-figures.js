@@ -508,10 +508,49 @@
       delete layoutPatch.title;
       if (opts.dark) layoutPatch = mapColors(layoutPatch, darkColor);
     }
+    if (step.method === "restyle" || step.method === "update") {
+      this.restoreTraces(args[0], step.method === "restyle" ? args[1] : args[2]);
+    }
     if (step.method === "restyle") return Plotly.restyle(gd, args[0], args[1]);
     if (step.method === "relayout") return Plotly.relayout(gd, layoutPatch);
     if (step.method === "update") return Plotly.update(gd, args[0], layoutPatch, args[2]);
     return Promise.resolve();
+  };
+
+  /* Hidden traces are drawn without their data: a figure with a menu over many
+     options (89 traces in the width/depth explorer) then costs one option's drawing,
+     not all of them, in one main-thread task. A trace gets its data back just before
+     a menu entry or slider step makes it visible (plotly recomputes a trace whose
+     visibility changes, from gd.data). */
+  var HEAVY = ["x", "y", "z", "text", "customdata", "hovertext"];
+
+  function stripHidden(data) {
+    var stripped = {};
+    var out = data.map(function (t, i) {
+      if (t.visible !== false) return t;
+      var copy = Object.assign({}, t);
+      HEAVY.forEach(function (key) { delete copy[key]; });
+      stripped[i] = true;
+      return copy;
+    });
+    return { data: out, stripped: stripped };
+  }
+
+  /** Give back their data to the traces that `style.visible` is about to show. */
+  Figure.prototype.restoreTraces = function (style, indices) {
+    if (!style || style.visible === undefined || !this.stripped) return;
+    var gd = this.gd, full = this.fullData, stripped = this.stripped;
+    var targets = indices === undefined || indices === null
+      ? gd.data.map(function (_, i) { return i; })
+      : [].concat(indices);
+    targets.forEach(function (i, j) {
+      var v = Array.isArray(style.visible) ? style.visible[j] : style.visible;
+      if (v === false || !stripped[i]) return;
+      HEAVY.forEach(function (key) {
+        if (full[i][key] !== undefined) gd.data[i][key] = clone(full[i][key]);
+      });
+      delete stripped[i];
+    });
   };
 
   /** Show animation frame number k (its data, its title, the slider). */
@@ -574,7 +613,10 @@
     var config = Object.assign({}, spec.config, opts.narrow ? { displayModeBar: false } : {});
     this.gd.style.height = (layout.height || 450) + "px";
     var first = !this.drawn, started = performance.now();
-    return Plotly.react(this.gd, clone(data), layout, config).then(function () {
+    var light = stripHidden(data);
+    this.fullData = data;
+    this.stripped = light.stripped;
+    return Plotly.react(this.gd, clone(light.data), layout, config).then(function () {
       self.drawn = true;
       if (!self.drawnAt) {
         // read by benchmarks/site_speed.py
