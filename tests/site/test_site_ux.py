@@ -190,17 +190,23 @@ def test_figures_follow_the_theme(site, path: str) -> None:  # noqa: F811
             page.close()
 
 
-TEXT_BOXES_JS = """() => {
-  const kinds = ['.gtitle', '.legendtext', '.xtick text', '.ytick text', '.g-xtitle text',
-                 '.g-ytitle text', '.annotation-text', '.cbaxis text', '.cbtitle text'];
+TEXT_BOXES_JS = r"""() => {
+  // every subplot's axes: plotly names them xtick, x2tick, ..., g-xtitle, g-x2title, ...
+  const kinds = ['.gtitle', '.legendtext', 'g[class$="tick"] > text',
+                 'g[class^="g-x"][class$="title"] text', 'g[class^="g-y"][class$="title"] text',
+                 '.annotation-text', '.cbaxis text', '.cbtitle text'];
   return Array.from(document.querySelectorAll('.mlpbook-plotly-figure')).map(gd => {
     const fig = gd.getBoundingClientRect();
-    const boxes = [];
+    const boxes = [], seen = new Set();
     for (const kind of kinds) {
       gd.querySelectorAll(kind).forEach((el, i) => {
+        if (seen.has(el)) return;  // one text in two kinds (a colour bar's ticks)
+        seen.add(el);
         const r = el.getBoundingClientRect();
         if (r.width < 1 || r.height < 1 || !el.textContent.trim()) return;
+        const m = (el.parentNode.getAttribute('class') || '').match(/^(?:g-)?(x\d*)(tick|title)$/);
         boxes.push({kind, i, text: el.textContent.trim().slice(0, 30),
+                    xaxis: m ? m[1] : null, role: m ? m[2] : null,
                     x0: r.left, x1: r.right, y0: r.top, y1: r.bottom,
                     size: parseFloat(getComputedStyle(el).fontSize)});
       });
@@ -242,6 +248,10 @@ def test_no_overlapping_text_on_a_phone(site, path: str) -> None:  # noqa: F811
                             f"{fig['id']}: {a['kind']} '{a['text']}' overlaps "
                             f"{other['kind']} '{other['text']}'"
                         )
+                if a["role"] == "title":  # an x-axis title sits below its axis's tick labels
+                    ticks = [t for t in boxes if t["role"] == "tick" and t["xaxis"] == a["xaxis"]]
+                    if ticks and a["y0"] < max(t["y1"] for t in ticks) - 1:
+                        problems.append(f"{fig['id']}: '{a['text']}' is level with its tick labels")
                 if fig["controls"] and _overlap(a, fig["controls"]):
                     problems.append(f"{fig['id']}: {a['kind']} '{a['text']}' under the controls")
         assert not problems, f"{path} at 390 px:\n" + "\n".join(problems[:30])

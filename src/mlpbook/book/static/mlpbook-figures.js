@@ -249,6 +249,21 @@
       axisColumn[k.replace("axis", "")] = columnOf(layout[k].domain);
       layout[k] = Object.assign({}, layout[k], { domain: [0, 1] });
     });
+    // A shared x-axis title sits under the middle column; stacked, that puts it in a
+    // middle band, on top of the next panel's tick labels. It moves to the bottom
+    // band's lowest axis.
+    var moved = null, lowest = null;
+    Object.keys(axisColumn).forEach(function (x) {
+      var k = x.replace("x", "xaxis"), c = axisColumn[x];
+      if (c === n - 1) {
+        var y = layout[(layout[k].anchor || "y").replace("y", "yaxis")] || {};
+        var d = (y.domain || [0, 1])[0];
+        if (!lowest || d < lowest.d) lowest = { k: k, d: d };
+      } else if (layout[k].title && (layout[k].title.text || typeof layout[k].title === "string")) {
+        moved = moved || layout[k].title;
+        layout[k] = Object.assign({}, layout[k], { title: { text: "" } });
+      }
+    });
     Object.keys(layout).forEach(function (k) {
       if (!/^yaxis\d*$/.test(k)) return;
       var axis = layout[k], b = band(axisColumn[axis.anchor || "x"] || 0);
@@ -266,6 +281,19 @@
         }
       }
     });
+    if (moved && lowest) {
+      var t = layout[lowest.k].title;
+      if (!t || !(t.text || typeof t === "string")) {
+        // As an annotation under the bottom axis: moved to another axis, plotly 3
+        // drew the title on that axis's tick labels.
+        layout.annotations = (layout.annotations || []).concat([{
+          text: typeof moved === "string" ? moved : moved.text,
+          xref: "paper", yref: "paper", x: 0.5, y: 0, yanchor: "top", yshift: -22,
+          showarrow: false, font: Object.assign({ size: 13 }, moved.font || {}),
+        }]);
+        layout.margin = Object.assign({}, layout.margin, { b: Math.max((layout.margin || {}).b || 0, 60) });
+      }
+    }
     layout.height = height;
   }
 
