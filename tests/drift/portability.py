@@ -17,6 +17,7 @@ Usage::
     python tests/drift/portability.py --full     # the full product (up to 18 runs)
     python tests/drift/portability.py --record   # also write the results into README.md
     python tests/drift/portability.py --only 2   # just variant 2 of the list (CI)
+    python tests/drift/portability.py -k training  # other arguments go to pytest (one chapter)
 
 It prints a Markdown table and exits non-zero when any variant fails.
 """
@@ -118,7 +119,7 @@ def run_variant(variant: dict[str, str], extra: list[str]) -> tuple[bool, str, f
     return proc.returncode == 0, summary, seconds
 
 
-def table(rows: list[tuple[dict[str, str], bool, str, float]]) -> str:
+def table(rows: list[tuple[int, dict[str, str], bool, str, float]]) -> str:
     import torch
 
     head = (
@@ -130,7 +131,7 @@ def table(rows: list[tuple[dict[str, str], bool, str, float]]) -> str:
     body = "".join(
         f"| {i} | {v['ATEN_CPU_CAPABILITY']} | {v['MKL_CBWR']} | {v['MLPBOOK_THREADS']} | {summary} | "
         f"{'pass' if ok else '**FAIL**'} | {seconds:.0f} |\n"
-        for i, (v, ok, summary, seconds) in enumerate(rows, 1)
+        for i, v, ok, summary, seconds in rows
     )
     return head + body
 
@@ -143,18 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--record", action="store_true", help="write the table into README.md")
     args, extra = parser.parse_known_args(argv)
-    chosen = variants(args.full)
+    chosen = list(enumerate(variants(args.full), 1))  # (the variant's number, the variant)
     if args.only:
         bad = [n for n in args.only if not 1 <= n <= len(chosen)]
         if bad:
             parser.error(f"--only must be in 1..{len(chosen)}, got {bad}")
         chosen = [chosen[n - 1] for n in args.only]
     rows = []
-    for variant in chosen:
+    for number, variant in chosen:
         print("==", " ".join(f"{k}={v}" for k, v in variant.items()), flush=True)
         ok, summary, seconds = run_variant(variant, extra)
         print(f"   {'pass' if ok else 'FAIL'}: {summary} ({seconds:.0f} s)", flush=True)
-        rows.append((variant, ok, summary, seconds))
+        rows.append((number, variant, ok, summary, seconds))
     text = table(rows)
     print(text)
     if args.record:
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"README.md has no {START} ... {END} block to record into")
         before, rest = readme.split(START, 1)
         README.write_text(before + START + "\n" + text + rest[rest.index(END) :])
-    return 0 if all(ok for _, ok, _, _ in rows) else 1
+    return 0 if all(row[2] for row in rows) else 1
 
 
 if __name__ == "__main__":
