@@ -7,7 +7,8 @@ Each test reproduces a defect a reader saw on the site (issue 15) and checks it 
 * after Play, an animation's subtitle names the last frame's epoch and loss;
 * no "Share chart" / cloud button in any figure's toolbar;
 * in dark mode every plotly figure's background is dark, in light mode light,
-  and no matplotlib figure is a dark image on a light page;
+  and no matplotlib figure is a dark image on a light page, while on a dark page
+  each shows its dark variant (drawn by the build's kernels), caption kept;
 * at 390 px, no two text boxes of a figure (titles, legend entries, tick
   labels, axis titles, annotations, colour bars) overlap, and none is cut off
   at the figure's edge; fonts are at least 10 px.
@@ -127,6 +128,7 @@ BACKGROUNDS_JS = """() => Array.from(document.querySelectorAll('.mlpbook-plotly-
 IMAGES_JS = """async () => {
   const out = [];
   for (const img of document.querySelectorAll('.cell_output img')) {
+    if (getComputedStyle(img).display === 'none') continue;  // the other theme's variant
     await img.decode().catch(() => null);
     const c = document.createElement('canvas');
     c.width = 64; c.height = 64;
@@ -136,7 +138,10 @@ IMAGES_JS = """async () => {
     const d = ctx.getImageData(0, 0, 64, 64).data;
     let sum = 0;
     for (let i = 0; i < d.length; i += 4) sum += 0.2126 * d[i] + 0.7152 * d[i+1] + 0.0722 * d[i+2];
-    out.push({src: img.getAttribute('src'), luminance: sum / (d.length / 4) / 255});
+    const caption = img.closest('figure') && img.closest('figure').querySelector('figcaption');
+    out.push({src: img.getAttribute('src'), luminance: sum / (d.length / 4) / 255,
+              dark_variant: img.classList.contains('mlpbook-dark'),
+              caption_hidden: !!caption && getComputedStyle(caption).display === 'none'});
   }
   return out;
 }"""
@@ -175,12 +180,22 @@ def test_figures_follow_the_theme(site, path: str) -> None:  # noqa: F811
                 assert (font > 0.6) if scheme == "dark" else (font < 0.4), (
                     f"{path} ({scheme}): {fig['id']} text colour {fig['font']}"
                 )
+            images = page.evaluate(IMAGES_JS)
+            for image in images:
+                assert not image["caption_hidden"], (
+                    f"{path} ({scheme}): {image['src']} lost its caption"
+                )
             if scheme == "light":
-                for image in page.evaluate(IMAGES_JS):
-                    assert image["luminance"] > 0.6, (
+                for image in images:
+                    assert image["luminance"] > 0.6 and not image["dark_variant"], (
                         f"{path}: the figure {image['src']} is dark on a light page"
                     )
-            else:  # switching back to light redraws every figure light
+            else:
+                for image in images:  # every matplotlib figure has a dark variant, shown
+                    assert image["dark_variant"] and image["luminance"] < 0.35, (
+                        f"{path}: the figure {image['src']} is not its dark variant "
+                        f"(luminance {image['luminance']:.2f}) on a dark page"
+                    )  # switching back to light redraws every figure light
                 page.evaluate("document.documentElement.dataset.theme = 'light'")
                 page.wait_for_timeout(800)
                 for fig in page.evaluate(BACKGROUNDS_JS):

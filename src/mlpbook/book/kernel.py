@@ -3,7 +3,8 @@
 The book build (:mod:`mlpbook.book.sphinxext`), the reference notebooks and the
 drift check start their kernels after calling one of these functions, so every
 kernel runs without progress bars (no timing noise in the outputs) and with the
-thread counts fixed; the drift check's kernels also write figure summaries.
+thread counts fixed; the book build's kernels also draw dark variants of the
+matplotlib figures, the drift check's write figure summaries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import os
 
 from ..repro import NO_PROGRESS_ENV, THREADS_ENV
 
-__all__ = ["KERNEL_ENV", "set_kernel_environment", "set_drift_kernel_environment"]
+__all__ = [
+    "KERNEL_ENV",
+    "set_book_kernel_environment",
+    "set_drift_kernel_environment",
+    "set_kernel_environment",
+]
 
 KERNEL_ENV: dict[str, str] = {
     NO_PROGRESS_ENV: "1",
@@ -32,6 +38,15 @@ def set_kernel_environment() -> None:
     """Put :data:`KERNEL_ENV` into ``os.environ`` where not already set (kernels started later inherit it)."""
     for key, value in KERNEL_ENV.items():
         os.environ.setdefault(key, value)
+
+
+def set_book_kernel_environment() -> None:
+    """:func:`set_kernel_environment`, plus the book build's kernel start-up file
+    (:mod:`mlpbook.book.book_kernel`: dark variants beside matplotlib figures)."""
+    from pathlib import Path
+
+    set_kernel_environment()
+    os.environ["PYTHONSTARTUP"] = str(Path(__file__).resolve().parent / "book_kernel.py")
 
 
 def set_drift_kernel_environment() -> None:

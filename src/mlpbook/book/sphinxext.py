@@ -51,8 +51,9 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from .citations import register as register_citation_style
+from .dark_figures import DARK_MIME, add_dark_images
 from .dependencies import chapter_dependencies
-from .kernel import set_kernel_environment
+from .kernel import set_book_kernel_environment
 
 __all__ = ["PlotlyMimeRenderer", "setup", "PLOTLY_MIME", "PLOTLY_JS"]
 
@@ -149,7 +150,10 @@ class PlotlyMimeRenderer:
     """myst-nb MIME renderer plugin for ``application/vnd.plotly.v1+json``."""
 
     mime_priority_overrides: ClassVar[list[tuple[str, str, int | None]]] = [
-        (builder, PLOTLY_MIME, 1) for builder in _HTML_BUILDERS
+        *((builder, PLOTLY_MIME, 1) for builder in _HTML_BUILDERS),
+        # Known (so not an "unknown MIME type" warning) and never chosen: a figure's
+        # image/png comes first; add_dark_images puts the dark variant in the page.
+        ("*", DARK_MIME, 10_000),
     ]
 
     @staticmethod
@@ -174,7 +178,7 @@ def _config_inited(app: Sphinx, config: Config) -> None:
     themes' scripts bind, so the visible buttons did nothing. With the bar gone,
     the buttons in the article header are the only ones.
     """
-    set_kernel_environment()
+    set_book_kernel_environment()
     options = dict(config.html_theme_options or {})
     options.setdefault("navbar_persistent", [])
     config.html_theme_options = options
@@ -183,8 +187,10 @@ def _config_inited(app: Sphinx, config: Config) -> None:
 
 
 def _note_package_dependencies(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Make Sphinx re-read ``docname`` when a package module it uses changes."""
-    for path in chapter_dependencies(source[0]):
+    """Make Sphinx re-read ``docname`` when a package module it uses changes, or the
+    build kernels' start-up code (:mod:`mlpbook.book.book_kernel`, which draws the
+    dark figures) does."""
+    for path in chapter_dependencies(source[0] + "\nimport mlpbook.book.book_kernel"):
         app.env.note_dependency(str(path))
 
 
@@ -269,6 +275,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _note_package_dependencies)
     app.connect("html-page-context", _fix_page_scripts)
     app.connect("build-finished", _copy_plotly_js)
+    app.connect("doctree-resolved", add_dark_images)
     # downloadable notebooks, the wheel they install, {mlpbook-downloads}
     app.setup_extension("mlpbook.book.notebooks")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

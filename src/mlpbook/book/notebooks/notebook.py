@@ -6,6 +6,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ..dark_figures import DARK_MIME
 from .bibliography import Bibliography
 from .glue_fill import Substituted, substitute_glue
 from .install_cell import INSTALL_CELL_ID
@@ -85,7 +86,7 @@ def downloadable_notebook(
 
     Returns:
         A new notebook: glue filled in, plain Markdown, only Jupyter's own
-        metadata, the source of cells the page removes (``remove-cell``)
+        metadata, no dark figure variants (:data:`.DARK_MIME`), the source of cells the page removes (``remove-cell``)
         collapsed, and the install cell first. It validates against nbformat 4.
 
     Raises:
@@ -103,6 +104,9 @@ def downloadable_notebook(
     )
     for cell in nb.cells:
         cell.metadata = nbformat.NotebookNode(_cell_metadata(cell))
+        for output in cell.get("outputs", []):  # the site's dark figures: not for Jupyter
+            output.get("data", {}).pop(DARK_MIME, None)
+            output.get("metadata", {}).pop(DARK_MIME, None)
     _fill_markdown(nb.cells, glue, titles, name, bibliography)
     install = nbformat.v4.new_code_cell(install_source)
     install.id = INSTALL_CELL_ID
