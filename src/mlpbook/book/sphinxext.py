@@ -151,14 +151,18 @@ class PlotlyMimeRenderer:
 
     mime_priority_overrides: ClassVar[list[tuple[str, str, int | None]]] = [
         *((builder, PLOTLY_MIME, 1) for builder in _HTML_BUILDERS),
-        # Known (so not an "unknown MIME type" warning) and never chosen: a figure's
-        # image/png comes first; add_dark_images puts the dark variant in the page.
+        # Never chosen for an output: its image/png comes first.
         ("*", DARK_MIME, 10_000),
     ]
 
     @staticmethod
     def handle_mime(renderer: Any, data: Any, inline: bool) -> list[nodes.Element] | None:
-        """Render plotly JSON as raw HTML; ``None`` for any other MIME type."""
+        """Render plotly JSON as raw HTML; nothing for a dark figure variant (myst-nb
+        renders every MIME type of an output before it chooses one, and would warn
+        about an unknown one; :func:`add_dark_images` places the variant); ``None``
+        (not handled here) for any other MIME type."""
+        if data.mime_type.endswith(DARK_MIME):
+            return []
         if inline or data.mime_type != PLOTLY_MIME:
             return None
         content = data.content if isinstance(data.content, dict) else json.loads(data.content)
