@@ -27,6 +27,7 @@ from ..optimizers import OPTIMIZER_CLASSES
 from ..repro import make_generator
 from ..seeds import stack_mlps, unstack_mlps
 from ..training import DIVERGENCE_FACTOR, train
+from .backprop import ReLU
 
 __all__ = [
     "Surface",
@@ -43,6 +44,7 @@ __all__ = [
     "minibatch_gradient_noise",
     "sign_changes",
     "twin_runs",
+    "dead_relu_fraction",
 ]
 
 
@@ -451,3 +453,15 @@ def twin_runs(
             losses[i, t] = loss.item()
     params = [[p.detach().clone() for p in m.parameters()] for m in models]
     return losses[0], losses[1], params[0], params[1]
+
+
+def dead_relu_fraction(model, x: np.ndarray) -> float:
+    """The fraction of the first ReLU layer's units of a from-scratch
+    :class:`mlpbook.chapters.backprop.ScratchMLP` that output 0 for every row of ``x``
+    (dead: they pass no gradient, whatever the input)."""
+    h = np.asarray(x, dtype=np.float64)
+    for layer in model.layers:
+        h = layer.forward(h)
+        if isinstance(layer.activation, ReLU):
+            return float(np.mean((h > 0).sum(axis=0) == 0))
+    raise ValueError("the model has no ReLU layer")
