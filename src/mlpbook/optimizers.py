@@ -110,6 +110,7 @@ class GD(Optimizer):
     # region: gd
     def update(self, i, p, g):
         p -= self._rate(p) * g
+
     # endregion: gd
 
 
@@ -148,6 +149,7 @@ class Momentum(Optimizer):
         else:
             b.mul_(self.momentum).add_((1 - self.dampening) * g)
         p -= self._rate(p) * b
+
     # endregion: momentum
 
 
@@ -182,6 +184,7 @@ class RMSprop(Optimizer):
         v = self.v[i]
         v.mul_(self.alpha).add_((1 - self.alpha) * g * g)
         p -= self._rate(p) * g / (v.sqrt() + self.eps)
+
     # endregion: rmsprop
 
 
@@ -243,6 +246,7 @@ class Adam(Optimizer):
         else:
             m_hat, v_hat = m, v
         p -= self._rate(p) * m_hat / (v_hat.sqrt() + self.eps)
+
     # endregion: adam
 
 
@@ -273,6 +277,7 @@ class AdamW(Adam):
     def update(self, i, p, g):
         p.mul_(1 - self._rate(p) * self.weight_decay)  # decay, outside the adaptive step
         self.adam_update(i, p, g)
+
     # endregion: adamw
 
 

@@ -415,7 +415,9 @@ def minibatch_gradient_noise(
     for b in batch_sizes:
         check_int("batch size", b, minimum=1, maximum=n)
         dev = [
-            float(((per_sample[torch.randperm(n, generator=generator)[:b]].mean(0) - full) ** 2).sum())
+            float(
+                ((per_sample[torch.randperm(n, generator=generator)[:b]].mean(0) - full) ** 2).sum()
+            )
             for _ in range(draws)
         ]
         out[b] = (float(np.mean(dev)), sigma2 / b * (n - b) / (n - 1))

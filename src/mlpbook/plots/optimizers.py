@@ -41,7 +41,8 @@ def path_animation(
     alt: str,
     caption: str | None = None,
     active: int = 0,
-    frame_ms: int = 80,
+    frame_every: int = 2,
+    frame_ms: int = 100,
     height: int = 560,
     grid: int = 60,
 ) -> go.Figure:
@@ -52,6 +53,7 @@ def path_animation(
         paths: learning rate -> optimizer label -> points ``(steps + 1, 2)``
             (every path has the same number of steps).
         active: the index of the learning rate shown first.
+        frame_every: steps per animation frame (fewer frames, a smaller page).
 
     Play and the step slider move along the paths (one frame per step); the
     learning-rate slider shows the precomputed runs of another rate. Contours
@@ -69,6 +71,7 @@ def path_animation(
         raise ValueError("every learning rate needs the same optimizers and paths of one length")
     steps = lengths.pop() - 1
     check_int("active", active, minimum=0, maximum=len(lrs) - 1)
+    check_int("frame_every", frame_every, minimum=1)
     xs, ys, z = surface.grid(grid)
     log_z = np.log10(np.maximum(z, 1e-12))
     contour = {
@@ -120,12 +123,16 @@ def path_animation(
             )
     first_path = 2
     n_paths = len(traces)
-    frame_steps = list(range(steps + 1))
+    frame_steps = list(range(0, steps + 1, frame_every))
+    if frame_steps[-1] != steps:
+        frame_steps.append(steps)
     names = [str(s) for s in frame_steps]
     frames = [
         {
             "name": name,
-            "data": [{"type": "scatter", **xy(i, lbl, s)} for i in range(len(lrs)) for lbl in labels],
+            "data": [
+                {"type": "scatter", **xy(i, lbl, s)} for i in range(len(lrs)) for lbl in labels
+            ],
             "traces": list(range(first_path, first_path + n_paths)),
             "layout": {"title": {"text": f"{title}<br><sub>step {s}</sub>"}},
         }
@@ -236,6 +243,7 @@ def loss_bands_plot(
     title: str | None = None,
     log_x: Sequence[bool] | None = None,
     ylim: tuple[float, float] | None = None,
+    each_seed: bool = False,
 ) -> Figure:
     """Loss curves with their spread over seeds, in one or more panels side by side.
 
@@ -243,6 +251,8 @@ def loss_bands_plot(
         panels: x-axis label -> ``(x, {series label: losses (len(x), K)})``; each
             series is drawn as its mean over the K seeds with a min-max band.
         log_x: per panel, a logarithmic x axis.
+        each_seed: draw every seed as a thin line instead of the mean and a band
+            (for runs whose spread spans decades).
     """
     import matplotlib.pyplot as plt
 
@@ -259,6 +269,17 @@ def loss_bands_plot(
                 values = values[:, None] if values.ndim == 1 else values
                 color = SERIES_COLORS[k % len(SERIES_COLORS)]
                 xv = np.asarray(x[label] if isinstance(x, Mapping) else x)
+                if each_seed:
+                    for j in range(values.shape[1]):
+                        ax.plot(
+                            xv,
+                            values[:, j],
+                            color=color,
+                            lw=1.2,
+                            alpha=0.75,
+                            label=label if j == 0 else None,
+                        )
+                    continue
                 ax.plot(xv, values.mean(axis=1), color=color, lw=2, label=label)
                 if values.shape[1] > 1:
                     ax.fill_between(
