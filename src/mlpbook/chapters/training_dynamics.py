@@ -59,6 +59,8 @@ class Surface:
         x_range, y_range: the box drawn.
         minimum: a minimizer (the quadratic's; the trained values for the slice).
         labels: the two parameters' names.
+        info: numbers that describe the surface (curvatures, trained values).
+        other_minima: further (near-)minimizers worth marking.
     """
 
     name: str
@@ -69,6 +71,7 @@ class Surface:
     minimum: tuple[float, float]
     labels: tuple[str, str] = ("w₁", "w₂")
     info: dict = field(default_factory=dict)
+    other_minima: tuple[tuple[float, float], ...] = ()
 
     def grid(self, n: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(xs, ys, Z)``: ``n`` points per axis and the loss ``Z[j, i]`` at ``(xs[i], ys[j])``."""
@@ -117,9 +120,9 @@ def mlp_slice(
     *,
     width: int = 8,
     epochs: int = 1000,
-    lr: float = 0.02,
+    lr: float = 0.01,
     seed: int = 0,
-    start: tuple[float, float] = (0.5, -2.0),
+    start: tuple[float, float] = (0.1, -0.1),
 ) -> Surface:
     r"""A real two-parameter slice of an MLP's loss.
 
@@ -131,8 +134,11 @@ def mlp_slice(
 
     .. math:: L(a, c) = \frac1n \sum_i \bigl(r(x_i) + c \tanh(a x_i + b_j) - y_i\bigr)^2 ,
 
-    minimized (over this slice) near the trained :math:`(a, c)`; the optimizers
-    start from ``start``.
+    minimized (over this slice) near the trained :math:`(a, c)`. Since tanh is
+    odd, :math:`(-a, -c)` gives the same unit output when :math:`b_j = 0`: for a
+    small bias the mirror image is a second, nearly equal minimum (marked in
+    ``other_minima``), with a saddle point between them near the origin. The
+    optimizers start from ``start``.
     """
     model = seeded_mlp([1, width, 1], "tanh", seed=seed)
     train(model, x, y, epochs=epochs, lr=lr)
@@ -157,6 +163,7 @@ def mlp_slice(
         x_range=(-span_a, span_a),
         y_range=(-span_c, span_c),
         minimum=(a_star, c_star),
+        other_minima=((-a_star, -c_star),),
         labels=("input weight a", "output weight c"),
         info={"unit": j, "a": a_star, "c": c_star, "b": b_j},
     )

@@ -87,10 +87,11 @@ def path_animation(
         "name": "log₁₀ loss",
         "hoverinfo": "skip",
     }
+    stars = [surface.minimum, *surface.other_minima]
     minimum = {
         "type": "scatter",
-        "x": [round(surface.minimum[0], 3)],
-        "y": [round(surface.minimum[1], 3)],
+        "x": [round(m[0], 3) for m in stars],
+        "y": [round(m[1], 3) for m in stars],
         "mode": "markers",
         "marker": {"symbol": "star", "size": 13, "color": THEORY_COLOR},
         "name": "minimum",
