@@ -94,7 +94,7 @@ def path_animation(
         "y": [round(m[1], 3) for m in stars],
         "mode": "markers",
         "marker": {"symbol": "star", "size": 13, "color": THEORY_COLOR},
-        "name": "minimum",
+        "name": "minimum" if len(stars) == 1 else "minima",
     }
     clipped = {
         (i, name): _clip_path(np.asarray(paths[lr][name], dtype=np.float64), surface)
