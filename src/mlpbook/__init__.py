@@ -9,6 +9,7 @@ The package has three parts, so a reader sees at once what to learn from.
 * :mod:`mlpbook.initializers` -- weight initializers by name
 * :mod:`mlpbook.models` -- ``make_mlp`` and parameter counts
 * :mod:`mlpbook.training` -- the training loop ``train`` and its ``History``
+* :mod:`mlpbook.optimizers` -- gradient descent, momentum, RMSprop, Adam, AdamW from scratch
 * :mod:`mlpbook.seeds` -- many seeds in one vectorized run (``train_seeds``)
 * :mod:`mlpbook.diagnostics` -- activation patterns and local linear maps of ReLU networks
 * :mod:`mlpbook.tables` -- generated Markdown tables, measured values rounded to their spread

@@ -306,6 +306,31 @@ MUTATIONS: tuple[Mutation, ...] = (
         ),
         (f"{UNIT}/test_package.py::test_animation_has_frames_controls_and_alt_text",),
     ),
+    Mutation(
+        "momentum-dampening-wrong",
+        "heavy-ball momentum averages instead of summing (b = mu b + (1 - mu) g, dampening = mu)",
+        "optimizers.py",
+        (
+            (
+                "            b.mul_(self.momentum).add_((1 - self.dampening) * g)\n",
+                "            b.mul_(self.momentum).add_((1 - self.momentum) * g)\n",
+            ),
+        ),
+        (f"{UNIT}/test_optimizers.py::test_equals_torch_optim",),
+    ),
+    Mutation(
+        "adamw-not-decoupled",
+        "AdamW adds its weight decay to the gradient (Adam's L2 penalty) instead of shrinking the weights",
+        "optimizers.py",
+        (
+            (
+                "        p.mul_(1 - self._rate(p) * self.weight_decay)  # decay, outside the adaptive step\n"
+                "        self.adam_update(i, p, g)\n",
+                "        self.adam_update(i, p, g + self.weight_decay * p)\n",
+            ),
+        ),
+        (f"{UNIT}/test_optimizers.py::test_equals_torch_optim",),
+    ),
 )
 
 

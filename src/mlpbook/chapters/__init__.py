@@ -4,6 +4,7 @@ The core library (``mlpbook.data``, ``models``, ``training``, ...) is what every
 chapter uses; a module here serves one chapter and builds on the core:
 
 * :mod:`.backprop` -- the from-scratch NumPy MLP with a hand-written backward pass
+* :mod:`.training_dynamics` -- loss surfaces, optimizer paths, stacked learning-rate sweeps
 * :mod:`.width_depth` -- counting linear regions, their bounds, the explorer's runs
 * :mod:`.activation_functions` -- dead units, per-layer gradient norms, activation statistics
 * :mod:`.initialization` -- signal propagation through deep networks at initialization
