@@ -66,7 +66,9 @@ r"""``l2``: :math:`\lambda w` added to the gradient before Adam (``torch.optim.A
 
 def _check_set(name: str, data: LabeledSet, n_classes: int) -> LabeledSet:
     if not isinstance(data, LabeledSet):
-        raise TypeError(f"{name} must be a LabeledSet (x, labels, index), got {type(data).__name__}")
+        raise TypeError(
+            f"{name} must be a LabeledSet (x, labels, index), got {type(data).__name__}"
+        )
     if data.x.ndim != 2 or data.x.shape[0] == 0:
         raise ValueError(f"{name}.x must have shape (n, d) with n >= 1, got {tuple(data.x.shape)}")
     labels = check_labels(data.labels, n_classes, name=f"{name}.labels")
@@ -324,7 +326,9 @@ def train_classifiers(
     model.activation_name = activation
     generators = [make_generator(s) for s in seeds]
     opt = make_classifier_optimizer(list(model.parameters()), lr, weight_decay, decay)
-    curves = {c: np.zeros((epochs + 1, k)) for c in ("train_loss", "train_acc", "val_loss", "val_acc")}
+    curves = {
+        c: np.zeros((epochs + 1, k)) for c in ("train_loss", "train_acc", "val_loss", "val_acc")
+    }
     best = _copy_stacked(model)
     best_loss = torch.full((k,), float("inf"), dtype=torch.float64)
     best_epoch = np.zeros(k, dtype=np.int64)
@@ -365,12 +369,24 @@ def train_classifiers(
         opt.step()
     probe_classes = np.stack(kept) if kept else np.zeros((0, k, 0), dtype=np.int8)
     settings = dict(
-        sizes=list(sizes), seeds=seeds, epochs=epochs, lr=lr, weight_decay=weight_decay,
-        decay=decay, dropout=p, activation=activation, n_train=len(train),
+        sizes=list(sizes),
+        seeds=seeds,
+        epochs=epochs,
+        lr=lr,
+        weight_decay=weight_decay,
+        decay=decay,
+        dropout=p,
+        activation=activation,
+        n_train=len(train),
     )
     return ClassifierRuns(
-        **curves, model=model, best=best, best_epoch=best_epoch,
-        probe_epochs=wanted, probe_classes=probe_classes, settings=settings,
+        **curves,
+        model=model,
+        best=best,
+        best_epoch=best_epoch,
+        probe_epochs=wanted,
+        probe_classes=probe_classes,
+        settings=settings,
     )
 
 
@@ -406,7 +422,9 @@ def regions_hit(model: StackedMLP, x: torch.Tensor) -> np.ndarray:
 def confusion_matrix(labels: Any, predicted: Any, n_classes: int) -> np.ndarray:
     """Counts ``(C, C)``: row = true class, column = predicted class."""
     labels = check_labels(torch.as_tensor(np.asarray(labels)), n_classes).numpy()
-    predicted = check_labels(torch.as_tensor(np.asarray(predicted)), n_classes, name="predicted").numpy()
+    predicted = check_labels(
+        torch.as_tensor(np.asarray(predicted)), n_classes, name="predicted"
+    ).numpy()
     if labels.shape != predicted.shape:
         raise ValueError(f"{labels.size} labels but {predicted.size} predictions")
     return np.bincount(labels * n_classes + predicted, minlength=n_classes**2).reshape(
@@ -434,14 +452,20 @@ class SeedComparison(NamedTuple):
         return f"higher in {self.wins}, lower in {self.losses}{ties} of {self.n}"
 
 
-def compare_seeds(a: Sequence[float], b: Sequence[float], *, tolerance: float = 1e-9) -> SeedComparison:
+def compare_seeds(
+    a: Sequence[float], b: Sequence[float], *, tolerance: float = 1e-9
+) -> SeedComparison:
     """How often ``a[i]`` exceeds ``b[i]`` (by more than ``tolerance``), ties, and the rest."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape or a.ndim != 1 or a.size == 0:
-        raise ValueError(f"need two equally long non-empty lists, got shapes {a.shape} and {b.shape}")
+        raise ValueError(
+            f"need two equally long non-empty lists, got shapes {a.shape} and {b.shape}"
+        )
     diff = a - b
     return SeedComparison(
-        int((diff > tolerance).sum()), int((abs(diff) <= tolerance).sum()), int((diff < -tolerance).sum())
+        int((diff > tolerance).sum()),
+        int((abs(diff) <= tolerance).sum()),
+        int((diff < -tolerance).sum()),
     )
 
 
@@ -452,7 +476,9 @@ def confidence_and_accuracy(logits: torch.Tensor, labels: torch.Tensor) -> tuple
     return float(probs.max(-1).values.mean()), float(_accuracy(logits, labels))
 
 
-def smoothed_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, smoothing: float) -> torch.Tensor:
+def smoothed_cross_entropy(
+    logits: torch.Tensor, labels: torch.Tensor, smoothing: float
+) -> torch.Tensor:
     r"""Cross-entropy against :math:`(1-\varepsilon)\,\text{one-hot} + \varepsilon / C`, from scratch."""
     n_classes = logits.shape[-1]
     labels = check_labels(labels, n_classes)

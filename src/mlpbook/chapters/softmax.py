@@ -49,7 +49,9 @@ Array = NDArray[np.float64]
 def _logits(z: Any) -> Array:
     z = np.asarray(z, dtype=np.float64)
     if z.ndim != 2 or z.shape[1] < 2:
-        raise ValueError(f"logits must have shape (batch, classes) with >= 2 classes, got {z.shape}")
+        raise ValueError(
+            f"logits must have shape (batch, classes) with >= 2 classes, got {z.shape}"
+        )
     return z
 
 
@@ -121,6 +123,7 @@ class SoftmaxCrossEntropy:
         if self.p is None or self.targets is None:
             raise RuntimeError("backward called before forward")
         return (self.p - self.targets) / self.p.shape[0]
+
     # endregion: fused-loss
 
 

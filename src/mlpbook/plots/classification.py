@@ -76,7 +76,12 @@ def boundary_animation(
                 f"got {np.shape(classes)}"
             )
     points, labels = np.asarray(points), np.asarray(labels)
-    colorscale = [[0, REGION_COLORS[0]], [0.5, REGION_COLORS[0]], [0.5, REGION_COLORS[1]], [1, REGION_COLORS[1]]]
+    colorscale = [
+        [0, REGION_COLORS[0]],
+        [0.5, REGION_COLORS[0]],
+        [0.5, REGION_COLORS[1]],
+        [1, REGION_COLORS[1]],
+    ]
 
     def heat(classes: np.ndarray) -> dict:
         return {"type": "heatmap", "z": classes.reshape(len(ys), len(xs)).astype(int).tolist()}
@@ -191,12 +196,21 @@ def curves_plot(
     if not panels:
         raise ValueError("panels is empty")
     with plt.rc_context(_LIGHT):
-        fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.0), dpi=110, squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(panels), figsize=(4.6 * len(panels), 4.0), dpi=110, squeeze=False
+        )
         for ax, (name, curves) in zip(axes[0], panels.items()):
             for k, (label, values) in enumerate(curves.items()):
                 values = np.asarray(values)
                 style = "--" if label.startswith("train") else "-"
-                _band(ax, np.arange(len(values)), values, SERIES_COLORS[k % len(SERIES_COLORS)], style, label)
+                _band(
+                    ax,
+                    np.arange(len(values)),
+                    values,
+                    SERIES_COLORS[k % len(SERIES_COLORS)],
+                    style,
+                    label,
+                )
             if name in log_panels:
                 ax.set_yscale("log")
             ax.set_title(name)
@@ -262,7 +276,9 @@ def confusion_plot(matrix: np.ndarray, *, title: str) -> Figure:
         for i in range(n):
             for j in range(n):
                 if matrix[i, j] or i == j:
-                    ax.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=9, color="black")
+                    ax.text(
+                        j, i, str(matrix[i, j]), ha="center", va="center", fontsize=9, color="black"
+                    )
         ax.set_xticks(range(n))
         ax.set_yticks(range(n))
         ax.set_xlabel("predicted class")
@@ -282,7 +298,9 @@ def image_grid(images: np.ndarray, titles: Sequence[str], *, cols: int = 8) -> F
         )
     rows = -(-len(images) // cols)
     with plt.rc_context(_LIGHT):
-        fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.6 * rows), dpi=110, squeeze=False)
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(1.3 * cols, 1.6 * rows), dpi=110, squeeze=False
+        )
         for ax in axes.ravel():
             ax.axis("off")
         for ax, image, title in zip(axes.ravel(), images, titles):
