@@ -306,6 +306,37 @@ MUTATIONS: tuple[Mutation, ...] = (
         ),
         (f"{UNIT}/test_package.py::test_animation_has_frames_controls_and_alt_text",),
     ),
+    Mutation(
+        "cross-entropy-grad-no-softmax",
+        "the fused cross-entropy's gradient uses the logits instead of the softmax (z - y, not p - y)",
+        "chapters/softmax.py",
+        (
+            (
+                "        self.p, self.targets = np.exp(log_p), targets\n",
+                "        self.p, self.targets = z, targets\n",
+            ),
+        ),
+        (
+            f"{UNIT}/chapters/test_softmax.py",
+            f"{REFS}/classification-and-generalization.ipynb",
+        ),
+    ),
+    Mutation(
+        "dropout-at-evaluation",
+        "dropout stays active when the classifiers are evaluated (validation and eval mode)",
+        "chapters/generalization.py",
+        (
+            (
+                "        if self.training and self.p > 0:\n",
+                "        if self.p > 0:\n",
+            ),
+            (
+                "            val_logits = stacked_logits(model, val.x)\n",
+                "            val_logits = stacked_logits(model, val.x, dropout=p, generators=generators)\n",
+            ),
+        ),
+        (f"{REFS}/classification-and-generalization.ipynb",),
+    ),
 )
 
 
