@@ -323,13 +323,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "dropout-at-evaluation",
-        "dropout stays active when the classifiers are evaluated (validation and eval mode)",
+        "dropout stays active when the batched classifiers are evaluated on the validation set",
         "chapters/generalization.py",
         (
-            (
-                "        if self.training and self.p > 0:\n",
-                "        if self.p > 0:\n",
-            ),
             (
                 "            val_logits = stacked_logits(model, val.x)\n",
                 "            val_logits = stacked_logits(model, val.x, dropout=p, generators=generators)\n",
