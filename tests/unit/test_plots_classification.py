@@ -56,5 +56,6 @@ def test_static_figures_build_and_check_input() -> None:
         cplots.confusion_plot(np.zeros((2, 3), dtype=int), title="t")
     with pytest.raises(ValueError, match="one title each"):
         cplots.image_grid(np.zeros((3, 8, 8)), ["a"])
-    with pytest.raises(ValueError, match="3 rows for 2 widths"):
+    assert cplots.error_vs_epochs(err).axes
+    with pytest.raises(ValueError, match="3 rows for 2 x values"):
         cplots.error_vs_width([4, 16], {"x": (np.zeros((3, 2)), np.zeros((3, 2)))})

@@ -447,6 +447,10 @@ class SeedComparison(NamedTuple):
         """Whether every seed points the same way (all wins, or all losses)."""
         return self.wins == self.n or self.losses == self.n
 
+    def counts(self) -> str:
+        """``"wins / losses / ties"``, e.g. ``"4 / 0 / 1"``."""
+        return f"{self.wins} / {self.losses} / {self.ties}"
+
     def __str__(self) -> str:
         ties = f", tied in {self.ties}" if self.ties else ""
         return f"higher in {self.wins}, lower in {self.losses}{ties} of {self.n}"

@@ -25,6 +25,7 @@ __all__ = [
     "boundary_animation",
     "curves_plot",
     "error_vs_width",
+    "error_vs_epochs",
     "confusion_plot",
     "image_grid",
 ]
@@ -116,7 +117,7 @@ def boundary_animation(
                     "mode": "markers",
                     "name": f"class {cls}",
                     "legendgroup": f"class {cls}",
-                    "showlegend": i == 0,
+                    "showlegend": False,
                     "marker": {
                         "color": CLASS_COLORS[cls],
                         "size": 6,
@@ -168,7 +169,7 @@ def boundary_animation(
         sliders=sliders,
         margin={"b": 130, "t": 110},
         meta=figure_meta(alt, caption),
-        legend={"orientation": "h", "y": 1.1, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        showlegend=False,  # the caption names the markers; a legend collides with the panel titles on a phone
     )
     return go.Figure({"data": data, "layout": layout, "frames": frames}, _validate=False)
 
@@ -222,6 +223,32 @@ def curves_plot(
     return fig
 
 
+def _train_val_plot(
+    x: np.ndarray,
+    results: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    xlabel: str,
+    ylabel: str,
+    markers: bool,
+) -> Figure:
+    for label, (tr, va) in results.items():
+        for name, v in (("train", tr), ("val", va)):
+            if np.shape(v)[0] != len(x):
+                raise ValueError(f"{label} {name}: {np.shape(v)[0]} rows for {len(x)} x values")
+    with plt.rc_context(_LIGHT):
+        fig, ax = plt.subplots(figsize=(7.5, 4.6), dpi=110)
+        for k, (label, (tr, va)) in enumerate(results.items()):
+            color = SERIES_COLORS[k % len(SERIES_COLORS)]
+            _band(ax, x, va, color, "-o" if markers else "-", f"{label}: validation")
+            _band(ax, x, tr, color, "--", f"{label}: training")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=9, ncol=2)
+        fig.tight_layout()
+    return fig
+
+
 def error_vs_width(
     widths: Sequence[int],
     results: Mapping[str, tuple[np.ndarray, np.ndarray]],
@@ -236,23 +263,30 @@ def error_vs_width(
         results: label -> ``(train_error, val_error)``, each ``(len(widths), K)``.
     """
     widths = np.asarray(widths)
-    for label, (tr, va) in results.items():
-        for name, v in (("train", tr), ("val", va)):
-            if np.shape(v)[0] != len(widths):
-                raise ValueError(f"{label} {name}: {np.shape(v)[0]} rows for {len(widths)} widths")
-    with plt.rc_context(_LIGHT):
-        fig, ax = plt.subplots(figsize=(7.5, 4.6), dpi=110)
-        for k, (label, (tr, va)) in enumerate(results.items()):
-            color = SERIES_COLORS[k % len(SERIES_COLORS)]
-            _band(ax, widths, va, color, "-o", f"{label}: validation")
-            _band(ax, widths, tr, color, "--", f"{label}: training")
-        ax.set_xscale("log", base=2)
-        ax.set_xticks(widths, [str(w) for w in widths])
-        ax.set_xlabel("hidden width (one hidden layer)")
-        ax.set_ylabel(ylabel)
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8, ncol=2)
-        fig.tight_layout()
+    fig = _train_val_plot(
+        widths, results, xlabel="hidden width (one hidden layer)", ylabel=ylabel, markers=True
+    )
+    ax = fig.axes[0]
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(widths, [str(w) for w in widths])
+    plt.close(fig)
+    return fig
+
+
+def error_vs_epochs(
+    results: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    ylabel: str = "error (1 − accuracy)",
+) -> Figure:
+    """Training (dashed) and validation (solid) error over epochs, one colour per setting.
+
+    Args:
+        results: label -> ``(train_error, val_error)``, each ``(epochs + 1, K)``.
+    """
+    if not results:
+        raise ValueError("results is empty")
+    n = len(next(iter(results.values()))[0])
+    fig = _train_val_plot(np.arange(n), results, xlabel="epoch", ylabel=ylabel, markers=False)
     plt.close(fig)
     return fig
 

@@ -82,6 +82,7 @@ def test_confusion_matrix_and_seed_comparison() -> None:
     c = gen.compare_seeds([0.9, 0.8, 0.7], [0.8, 0.8, 0.75])
     assert (c.wins, c.ties, c.losses) == (1, 1, 1) and not c.agree()
     assert str(c) == "higher in 1, lower in 1, tied in 1 of 3"
+    assert c.counts() == "1 / 1 / 1"
     assert gen.compare_seeds([1, 2], [0, 1]).agree()
 
 
