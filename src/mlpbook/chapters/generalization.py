@@ -74,6 +74,14 @@ def _check_set(name: str, data: LabeledSet, n_classes: int) -> LabeledSet:
     labels = check_labels(data.labels, n_classes, name=f"{name}.labels")
     if labels.shape[0] != data.x.shape[0]:
         raise ValueError(f"{name} has {data.x.shape[0]} inputs but {labels.shape[0]} labels")
+    if name == "train":
+        missing = sorted(set(range(n_classes)) - set(labels.tolist()))
+        if missing:
+            raise ValueError(
+                f"the training set has no example of class(es) {missing} of 0..{n_classes - 1}: "
+                "a network cannot learn a class it never sees; split with "
+                "classification_data.stratified_split"
+            )
     return data
 
 

@@ -113,5 +113,9 @@ def test_bad_input_is_refused(data) -> None:
         gen.train_classifiers([64, 8, 10], train, val, seeds=[0], epochs=1, decay="l1")
     with pytest.raises(ValueError, match="probe_epochs were given without probe inputs"):
         gen.train_classifiers([64, 8, 10], train, val, seeds=[0], epochs=1, probe_epochs=[1])
+    keep = train.labels != 9
+    no_nines = cdata.LabeledSet(train.x[keep], train.labels[keep], train.index[keep.numpy()])
+    with pytest.raises(ValueError, match=r"no example of class\(es\) \[9\] of 0..9"):
+        gen.train_classifiers([64, 8, 10], no_nines, val, seeds=[0], epochs=1)
     with pytest.raises(ValueError, match="need two equally long"):
         gen.compare_seeds([1.0], [1.0, 2.0])
