@@ -333,13 +333,13 @@ def image_grid(images: np.ndarray, titles: Sequence[str], *, cols: int = 8) -> F
     rows = -(-len(images) // cols)
     with plt.rc_context(_LIGHT):
         fig, axes = plt.subplots(
-            rows, cols, figsize=(1.3 * cols, 1.6 * rows), dpi=110, squeeze=False
+            rows, cols, figsize=(1.3 * cols, 1.7 * rows), dpi=110, squeeze=False
         )
         for ax in axes.ravel():
             ax.axis("off")
         for ax, image, title in zip(axes.ravel(), images, titles):
             ax.imshow(image, cmap="gray_r", vmin=0, vmax=16, interpolation="nearest")
-            ax.set_title(title, fontsize=8)
+            ax.set_title(title, fontsize=11)
         fig.tight_layout()
     plt.close(fig)
     return fig
