@@ -147,9 +147,9 @@ def boundary_animation(
         title={"text": f"{title}<br><sub>{subtitles[0]}</sub>"},
         height=height,
         template=pio.templates["plotly_white"].to_plotly_json(),
-        xaxis={**axis_style, "domain": [0.0, 0.46]},
+        xaxis={**axis_style, "domain": [0.0, 0.44]},
         yaxis={**y_style, "anchor": "x"},
-        xaxis2={**axis_style, "domain": [0.54, 1.0]},
+        xaxis2={**axis_style, "domain": [0.56, 1.0]},
         yaxis2={**y_style, "anchor": "x2"},
         annotations=[
             {
@@ -163,7 +163,7 @@ def boundary_animation(
                 "showarrow": False,
                 "font": {"size": 14},
             }
-            for name, x in zip(names, (0.23, 0.77))
+            for name, x in zip(names, (0.22, 0.78))
         ],
         updatemenus=updatemenus,
         sliders=sliders,
