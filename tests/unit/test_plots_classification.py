@@ -34,6 +34,9 @@ def test_boundary_animation_frames_update_both_heatmaps_and_the_subtitle() -> No
     assert fig.frames[1].layout.title.text == "T<br><sub>epoch 10</sub>"
     assert fig.layout.meta["alt"] == "two panels"
     assert np.array(fig.frames[1].data[1].z).shape == (3, 4)
+    play = fig.layout.updatemenus[0].buttons[0]
+    assert play.args[1]["frame"]["redraw"] is True  # heatmaps only change on a redraw
+    assert all(step.args[1]["frame"]["redraw"] for step in fig.layout.sliders[0].steps)
 
 
 def test_boundary_animation_refuses_bad_shapes() -> None:

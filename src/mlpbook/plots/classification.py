@@ -139,6 +139,7 @@ def boundary_animation(
         for f, label in enumerate(labels_)
     ]
     updatemenus, sliders = _animation_controls(labels_, frame_ms)
+    _redraw_frames(updatemenus, sliders)
     x_range = [round(float(xs[0]), 3), round(float(xs[-1]), 3)]
     y_range = [round(float(ys[0]), 3), round(float(ys[-1]), 3)]
     axis_style = {"range": x_range, "title": {"text": "x₁"}, "zeroline": False}
@@ -172,6 +173,15 @@ def boundary_animation(
         showlegend=False,  # the caption names the markers; a legend collides with the panel titles on a phone
     )
     return go.Figure({"data": data, "layout": layout, "frames": frames}, _validate=False)
+
+
+def _redraw_frames(updatemenus: list[dict], sliders: list[dict]) -> None:
+    """Make Play and the slider redraw each frame: plotly's animate updates only
+    scatter data in place, and these frames change heatmaps."""
+    for control in [*updatemenus[0]["buttons"], *sliders[0]["steps"]]:
+        for arg in control["args"][1:]:
+            if isinstance(arg, dict) and "frame" in arg:
+                arg["frame"] = {**arg["frame"], "redraw": True}
 
 
 def _band(ax, x: np.ndarray, values: np.ndarray, color: str, style: str, label: str) -> None:
