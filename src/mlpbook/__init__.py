@@ -5,6 +5,8 @@ The package has three parts, so a reader sees at once what to learn from.
 **The core library**, small and used by every chapter:
 
 * :mod:`mlpbook.data` -- the book's tasks (rotation, clusters, x², diagonal flip, ...)
+* :mod:`mlpbook.classification_data` -- labelled data: the digits split into training,
+  validation and test sets, two moons, label checks
 * :mod:`mlpbook.activations` -- activation functions by name
 * :mod:`mlpbook.initializers` -- weight initializers by name
 * :mod:`mlpbook.models` -- ``make_mlp`` and parameter counts

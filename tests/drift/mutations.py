@@ -331,6 +331,33 @@ MUTATIONS: tuple[Mutation, ...] = (
         ),
         (f"{UNIT}/test_optimizers.py::test_equals_torch_optim",),
     ),
+    Mutation(
+        "cross-entropy-grad-no-softmax",
+        "the fused cross-entropy's gradient uses the logits instead of the softmax (z - y, not p - y)",
+        "chapters/softmax.py",
+        (
+            (
+                "        self.p, self.targets = np.exp(log_p), targets\n",
+                "        self.p, self.targets = z, targets\n",
+            ),
+        ),
+        (
+            f"{UNIT}/chapters/test_softmax.py",
+            f"{REFS}/classification-and-generalization.ipynb",
+        ),
+    ),
+    Mutation(
+        "dropout-at-evaluation",
+        "dropout stays active when the batched classifiers are evaluated on the validation set",
+        "chapters/generalization.py",
+        (
+            (
+                "            val_logits = stacked_logits(model, val.x)\n",
+                "            val_logits = stacked_logits(model, val.x, dropout=p, generators=generators)\n",
+            ),
+        ),
+        (f"{REFS}/classification-and-generalization.ipynb",),
+    ),
 )
 
 

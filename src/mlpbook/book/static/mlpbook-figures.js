@@ -385,6 +385,11 @@
     this.frames = {};
     var self = this;
     (spec.frames || []).forEach(function (f) { self.frames[f.name] = f; });
+    // Frames that change anything but scatter traces (a heatmap's z) need a redraw:
+    // plotly's animate updates only scatter data in place.
+    this.redrawFrames = (spec.frames || []).some(function (f) {
+      return (f.data || []).some(function (t) { return t.type && t.type !== "scatter"; });
+    });
     this.controls = []; // {kind, element, apply(index)} of every HTML control
     this.state = {}; // control index -> chosen step (re-applied after a redraw)
     this.frameIndex = 0; // the animation frame shown
@@ -590,7 +595,7 @@
     if (!this.drawn) return Promise.resolve();
     return Plotly.animate(this.gd, [name], {
       mode: "immediate",
-      frame: { duration: 0, redraw: false },
+      frame: { duration: 0, redraw: this.redrawFrames },
       transition: { duration: 0 },
     }).catch(function () { /* interrupted by the next frame: nothing to do */ });
   };
