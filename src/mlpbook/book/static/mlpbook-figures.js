@@ -244,6 +244,18 @@
     }
     function squeeze(y, b) { return b[0] + y * (b[1] - b[0]); }
     var axisColumn = {}; // "x2" -> column
+    // An x axis without an anchor sits on the first y axis: side by side that is the
+    // same height, stacked it would draw its tick labels on the top band's. It
+    // belongs to the y axis that is anchored to it.
+    Object.keys(layout).forEach(function (k) {
+      if (!/^xaxis\d*$/.test(k) || (layout[k] || {}).anchor) return;
+      var x = k.replace("axis", "");
+      Object.keys(layout).forEach(function (y) {
+        if (/^yaxis\d*$/.test(y) && layout[y] && layout[y].anchor === x) {
+          layout[k] = Object.assign({}, layout[k], { anchor: y.replace("axis", "") });
+        }
+      });
+    });
     Object.keys(layout).forEach(function (k) {
       if (!/^xaxis\d*$/.test(k) || !layout[k].domain) return;
       axisColumn[k.replace("axis", "")] = columnOf(layout[k].domain);
