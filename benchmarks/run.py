@@ -3,6 +3,7 @@
     python benchmarks/run.py            # everything (the whole-book part rebuilds the site: minutes)
     python benchmarks/run.py --quick    # only the training benchmarks (1 and 2)
     python benchmarks/run.py --record   # also write the results into README.md
+                                        # (with --quick, the whole-book rows already there stay)
 
 1. K = 16 seeds: ``train_seeds`` (one vectorized run) against 16 sequential
    runs of the straightforward loop (autograd, ``torch.optim.Adam``), on the
@@ -366,6 +367,15 @@ def main() -> int:
         readme = ROOT / "README.md"
         text = readme.read_text()
         start, end = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+        if args.quick and start in text:
+            # keep the whole-book rows of the last full run, saying so
+            old = text.split(start, 1)[1].split(end, 1)[0]
+            kept = re.search(r"\| whole-book budget \|.*?(?=\n\n|\Z)", old, flags=re.S)
+            if kept:
+                report += (
+                    "\n\nWhole-book budgets from the last full run (`--quick` does not"
+                    " measure them):\n\n" + kept.group(0).strip()
+                )
         block = f"{start}\n{report}\n{end}"
         text = (
             re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
