@@ -166,37 +166,11 @@ def _dark_bundle(fig: Any) -> dict[str, str] | None:
 
 
 def register(shell: Any | None = None) -> None:
-    """Make the running IPython shell show :data:`DARK_MIME` beside every matplotlib figure.
+    """Make the running IPython shell show :data:`DARK_MIME` beside every matplotlib
+    figure (:func:`.register_figure_formatter`). Does nothing outside IPython."""
+    from .figure_formatter import register_figure_formatter
 
-    Does nothing outside IPython.
-    """
-    if shell is None:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    if shell is None:
-        return
-    from IPython.core.formatters import BaseFormatter, catch_format_error
-    from matplotlib.figure import Figure
-    from traitlets import ObjectName, Unicode
-
-    class DarkFigureFormatter(BaseFormatter):
-        """Formats matplotlib figures by ``isinstance`` (see
-        :func:`mlpbook.book.figure_summary.register` for why not by type)."""
-
-        format_type = Unicode(DARK_MIME)
-        print_method = ObjectName("_repr_mlpbook_dark_")
-        _return_type = dict
-
-        @catch_format_error
-        def __call__(self, obj: Any) -> dict[str, str] | None:
-            return _dark_bundle(obj) if self.enabled and isinstance(obj, Figure) else None
-
-    display = shell.display_formatter
-    if DARK_MIME not in display.formatters:
-        display.formatters[DARK_MIME] = DarkFigureFormatter(parent=display)
-    if DARK_MIME not in display.active_types:
-        display.active_types = [*display.active_types, DARK_MIME]
+    register_figure_formatter(DARK_MIME, _dark_bundle, shell)
 
 
 def dark_variants(notebook: Any) -> dict[str, bytes]:

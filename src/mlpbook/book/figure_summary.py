@@ -155,35 +155,8 @@ def summarize_figure(fig: Any) -> dict[str, Any]:
 
 
 def register(shell: Any | None = None) -> None:
-    """Make the running IPython shell show :data:`SUMMARY_MIME` beside every matplotlib figure.
+    """Make the running IPython shell show :data:`SUMMARY_MIME` beside every matplotlib
+    figure (:func:`.register_figure_formatter`). Does nothing outside IPython."""
+    from .figure_formatter import register_figure_formatter
 
-    Does nothing outside IPython.
-    """
-    if shell is None:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    if shell is None:
-        return
-    from IPython.core.formatters import BaseFormatter, catch_format_error
-    from matplotlib.figure import Figure
-    from traitlets import ObjectName, Unicode
-
-    class FigureSummaryFormatter(BaseFormatter):
-        """Formats matplotlib figures by ``isinstance``: matplotlib's inline
-        backend removes every formatter's printer for ``Figure`` when pyplot is
-        first imported, so a printer registered by type would be lost."""
-
-        format_type = Unicode(SUMMARY_MIME)
-        print_method = ObjectName("_repr_mlpbook_summary_")
-        _return_type = dict
-
-        @catch_format_error
-        def __call__(self, obj: Any) -> dict[str, Any] | None:
-            return summarize_figure(obj) if self.enabled and isinstance(obj, Figure) else None
-
-    display = shell.display_formatter
-    if SUMMARY_MIME not in display.formatters:
-        display.formatters[SUMMARY_MIME] = FigureSummaryFormatter(parent=display)
-    if SUMMARY_MIME not in display.active_types:  # formatters outside this list are never called
-        display.active_types = [*display.active_types, SUMMARY_MIME]
+    register_figure_formatter(SUMMARY_MIME, summarize_figure, shell)
