@@ -50,7 +50,7 @@ def boundary_animation(
     title: str,
     alt: str,
     caption: str | None = None,
-    frame_ms: int = 120,
+    frame_ms: int = 60,
     height: int = 480,
 ) -> go.Figure:
     """The class regions of two networks on a grid, side by side, frame by frame.

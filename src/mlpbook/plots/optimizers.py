@@ -42,7 +42,7 @@ def path_animation(
     caption: str | None = None,
     active: int = 0,
     frame_every: int = 2,
-    frame_ms: int = 100,
+    frame_ms: int = 60,
     height: int = 560,
     grid: int = 60,
 ) -> go.Figure:
