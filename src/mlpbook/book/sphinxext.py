@@ -258,6 +258,36 @@ def _copy_plotly_js(app: Sphinx, exception: Exception | None) -> None:
     _copy_mathjax(Path(app.outdir))
 
 
+def _write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: the site's root ``index.html``, a redirect to the first page.
+
+    sphinx-external-toc writes a bare ``<meta http-equiv="Refresh">`` there. With no
+    icon link in it, the browser asks for ``/favicon.ico`` at the server's root, which
+    is a 404 (a console error) when the site is served under a sub-path. This page
+    names the site's favicon, and links to the first page for browsers that do not
+    follow the refresh.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    master = str(app.config.root_doc)
+    if master == "index":
+        return
+    target = f"{master}.html"
+    favicon = app.config.html_favicon
+    icon = (
+        f'<link rel="icon" href="_static/{html.escape(Path(str(favicon)).name)}">\n'
+        if favicon
+        else ""
+    )
+    Path(app.outdir, "index.html").write_text(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Refresh" content="0; url={html.escape(target)}">\n'
+        f"{icon}<title>Redirecting to the book</title>\n</head>\n"
+        f'<body><p><a href="{html.escape(target)}">Go to the book</a></p></body>\n</html>\n',
+        encoding="utf8",
+    )
+
+
 def _add_site_assets(app: Sphinx) -> None:
     """Serve the package's ``static/`` folder and add the site's CSS and script to every page.
 
@@ -279,6 +309,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _note_package_dependencies)
     app.connect("html-page-context", _fix_page_scripts)
     app.connect("build-finished", _copy_plotly_js)
+    app.connect("build-finished", _write_root_redirect, priority=900)
     app.connect("doctree-resolved", add_dark_images)
     # downloadable notebooks, the wheel they install, {mlpbook-downloads}
     app.setup_extension("mlpbook.book.notebooks")
