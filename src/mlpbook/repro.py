@@ -6,7 +6,7 @@ or another vector instruction set (``ATEN_CPU_CAPABILITY``, ``MKL_CBWR``)
 changes the last bits of a reduction, and training amplifies last-bit
 differences: in float32 a 500-step Adam run on x² ends 3 % apart on two code
 paths of one machine, in float64 1e-11 apart. Every chapter therefore starts
-with :func:`seed_everything`, which fixes the seeds and the thread count and
+with :func:`seed_everything`, which fixes the random seeds and the thread count and
 makes float64 torch's default dtype, so that what a chapter shows does not
 depend on the processor it runs on.
 """

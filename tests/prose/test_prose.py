@@ -107,3 +107,26 @@ def test_glue_bookkeeping_is_hidden_from_the_page() -> None:
     assert not shown, "glue calls in cells the page shows (tag them remove-cell):\n" + "\n".join(
         shown
     )
+
+
+# Phrases that point at a source the reader cannot see: the book cites what it
+# draws on (references.bib) and names nothing it does not cite.
+UNNAMED_SOURCES = ("source material", "the seeds", "the original notes", "the brief")
+
+
+def test_the_book_refers_to_no_source_it_does_not_cite() -> None:
+    import re
+
+    pattern = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in UNNAMED_SOURCES), re.I)
+    texts = (
+        sorted(typed_numbers.BOOK.glob("*.md"))
+        + sorted((typed_numbers.ROOT / "src" / "mlpbook").rglob("*.py"))
+        + [typed_numbers.ROOT / "README.md"]
+    )
+    found = [
+        f"{path.relative_to(typed_numbers.ROOT)}:{number}: {match.group(0)!r}"
+        for path in texts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        for match in pattern.finditer(line)
+    ]
+    assert not found, "phrases naming an uncited source:\n" + "\n".join(found)

@@ -263,9 +263,10 @@ def _write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
 
     sphinx-external-toc writes a bare ``<meta http-equiv="Refresh">`` there. With no
     icon link in it, the browser asks for ``/favicon.ico`` at the server's root, which
-    is a 404 (a console error) when the site is served under a sub-path. This page
-    names the site's favicon, and links to the first page for browsers that do not
-    follow the refresh.
+    is a 404 (a console error) when the site is served under a sub-path; naming the
+    site's favicon instead starts a request that the immediate refresh aborts. This
+    page declares an empty inline icon (``data:,``), so it makes no request at all,
+    and links to the first page for browsers that do not follow the refresh.
     """
     if exception is not None or app.builder.format != "html":
         return
@@ -273,12 +274,7 @@ def _write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
     if master == "index":
         return
     target = f"{master}.html"
-    favicon = app.config.html_favicon
-    icon = (
-        f'<link rel="icon" href="_static/{html.escape(Path(str(favicon)).name)}">\n'
-        if favicon
-        else ""
-    )
+    icon = '<link rel="icon" href="data:,">\n'
     Path(app.outdir, "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Refresh" content="0; url={html.escape(target)}">\n'

@@ -460,7 +460,7 @@ class ExplorerSetting:
 
     @property
     def mean_loss(self) -> float:
-        """Mean final loss over the seeds."""
+        """Mean final loss over seeds."""
         return float(np.mean(self.losses))
 
 
@@ -470,7 +470,7 @@ class ExplorerData:
 
     Attributes:
         x, y: the training inputs and targets, shape ``(n,)``.
-        widths, depths, seeds: the grid's axes and the seeds trained per cell.
+        widths, depths, seeds: the grid's axes and the number of seeds trained per cell.
         settings: ``settings[(width, depth)]`` is the cell's :class:`ExplorerSetting`.
         epochs, lr: the training run (full-batch Adam, MSE, He initialization).
     """

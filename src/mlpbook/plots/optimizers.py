@@ -191,11 +191,11 @@ def lr_sweep_plot(
     """Final loss against learning rate (log-log), one line per optimizer.
 
     Args:
-        finals: optimizer label -> learning rate -> the seeds' final losses
+        finals: optimizer label -> learning rate -> one final loss per seed
             (NaN for a diverged run).
         start: the loss before training (a dashed line).
 
-    The line is the mean over the seeds that did not diverge, the band their
+    The line is the mean over those seeds that did not diverge, the band their
     range (min to max); a cross at the top marks a rate at which at least one
     seed diverged, with the number of diverged seeds.
     """
