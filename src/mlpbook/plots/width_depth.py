@@ -72,18 +72,29 @@ def _explorer_ranges(data: ExplorerData) -> tuple[np.ndarray, float, float, list
 
 
 def _summary_traces(fig: go.Figure, data: ExplorerData) -> None:
-    """Right panel: per depth, each seed's final loss (faint) and the mean (line), vs parameters."""
-    for i, depth in enumerate(data.depths):
-        color = DEPTH_COLORS[i % len(DEPTH_COLORS)]
+    """Right panel: every seed's final loss (faint dots, one trace coloured by depth) and,
+    per depth, the mean (a line), against the parameter count."""
+    colors = [DEPTH_COLORS[i % len(DEPTH_COLORS)] for i in range(len(data.depths))]
+    runs = [
+        (data.cell(w, depth), color)
+        for depth, color in zip(data.depths, colors)
+        for w in data.widths
+    ]
+    seeds = go.Scatter(
+        x=[c.parameters for c, _ in runs for _ in c.losses],
+        y=rounded([loss for c, _ in runs for loss in c.losses], 5),
+        mode="markers",
+        showlegend=False,
+        marker={
+            "color": [color for c, color in runs for _ in c.losses],
+            "size": 5,
+            "opacity": 0.35,
+        },
+        hoverinfo="skip",
+    )
+    fig.add_trace(seeds, row=1, col=2)
+    for depth, color in zip(data.depths, colors):
         cells = [data.cell(w, depth) for w in data.widths]
-        seeds = go.Scatter(
-            x=[c.parameters for c in cells for _ in c.losses],
-            y=rounded([loss for c in cells for loss in c.losses], 5),
-            mode="markers",
-            showlegend=False,
-            marker={"color": color, "size": 5, "opacity": 0.35},
-            hoverinfo="skip",
-        )
         means = go.Scatter(
             x=[c.parameters for c in cells],
             y=rounded([c.mean_loss for c in cells], 5),
@@ -98,7 +109,6 @@ def _summary_traces(fig: go.Figure, data: ExplorerData) -> None:
             ],
             hoverinfo="text",
         )
-        fig.add_trace(seeds, row=1, col=2)
         fig.add_trace(means, row=1, col=2)
 
 
