@@ -103,19 +103,22 @@
    *  use, text measurements plotly caches) to the first real figure: measured on
    *  the width/depth explorer, 10 drawn traces cost ~300 ms the first time and
    *  ~130 ms after that. Paid here, while the page loads, it is not paid while the
-   *  reader scrolls. Only figures with at least REHEARSE_TRACES drawn traces. */
-  var REHEARSE_TRACES = 8;
+   *  reader scrolls. Only a figure whose drawn traces weigh at least
+   *  REHEARSE_WEIGHT (a line or bar trace weighs 1, a heat map or contour 3). */
+  var REHEARSE_WEIGHT = 6;
+  var TRACE_WEIGHT = { heatmap: 3, contour: 3 };
   var PREPARE_MS = 3000;
 
   function rehearse() {
     var heaviest = null, most = 0;
     figures.forEach(function (f) {
-      var n = logicalState(f.spec.data || []).filter(function (s) {
-        return drawnVisibility(s) === true;
-      }).length;
+      var data = f.spec.data || [], n = 0;
+      logicalState(data).forEach(function (s, i) {
+        if (drawnVisibility(s) === true) n += TRACE_WEIGHT[data[i].type] || 1;
+      });
       if (n > most) { most = n; heaviest = f; }
     });
-    if (!heaviest || most < REHEARSE_TRACES) return Promise.resolve();
+    if (!heaviest || most < REHEARSE_WEIGHT) return Promise.resolve();
     var spec = heaviest.spec, logical = logicalState(spec.data || []);
     var data = stripHidden(spec.data.map(function (t, i) {
       return Object.assign({}, t, { visible: drawnVisibility(logical[i]) });
