@@ -274,11 +274,10 @@ def _write_root_redirect(app: Sphinx, exception: Exception | None) -> None:
     if master == "index":
         return
     target = f"{master}.html"
-    icon = '<link rel="icon" href="data:,">\n'
     Path(app.outdir, "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Refresh" content="0; url={html.escape(target)}">\n'
-        f"{icon}<title>Redirecting to the book</title>\n</head>\n"
+        '<link rel="icon" href="data:,">\n<title>Redirecting to the book</title>\n</head>\n'
         f'<body><p><a href="{html.escape(target)}">Go to the book</a></p></body>\n</html>\n',
         encoding="utf8",
     )

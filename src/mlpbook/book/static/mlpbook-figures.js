@@ -119,10 +119,8 @@
       if (n > most) { most = n; heaviest = f; }
     });
     if (!heaviest || most < REHEARSE_WEIGHT) return Promise.resolve();
-    var spec = heaviest.spec, logical = logicalState(spec.data || []);
-    var data = stripHidden(spec.data.map(function (t, i) {
-      return Object.assign({}, t, { visible: drawnVisibility(logical[i]) });
-    })).data;
+    var spec = heaviest.spec;
+    var data = stripHidden(asDrawn(spec.data, logicalState(spec.data))).data;
     var types = spec.data.map(function (t) { return t.type || "scatter"; });
     var layout = siteLayout(spec.layout || {}, { dark: false, narrow: false }, types);
     var div = document.createElement("div");
@@ -632,6 +630,14 @@
     return s.visible === true && s.opacity === 0 ? false : s.visible;
   }
 
+  /** The traces with `visible` as plotly should draw them (copies where it differs). */
+  function asDrawn(data, logical) {
+    return data.map(function (t, i) {
+      var v = drawnVisibility(logical[i]);
+      return v === logical[i].visible ? t : Object.assign({}, t, { visible: v });
+    });
+  }
+
   function nth(value, j) {
     return Array.isArray(value) ? value[j % value.length] : value;
   }
@@ -767,11 +773,7 @@
     this.gd.style.height = (layout.height || 450) + "px";
     var first = !this.drawn, started = performance.now();
     this.logical = logicalState(spec.data || []);
-    var logical = this.logical;
-    data = data.map(function (t, i) {
-      var v = drawnVisibility(logical[i]);
-      return v === logical[i].visible ? t : Object.assign({}, t, { visible: v });
-    });
+    data = asDrawn(data, this.logical);
     var light = stripHidden(data);
     this.fullData = data;
     this.stripped = light.stripped;
