@@ -73,6 +73,39 @@ def test_sidebar_and_contents_buttons(site) -> None:  # noqa: F811
         page.close()
 
 
+LAYERS_JS = """() => window.mlpbookFigures.filter(f => f.frameNames).map(f => ({
+  id: f.gd.id,
+  layers: ['.contourlayer path', '.hm image', '.scatterlayer .trace']
+    .map(css => f.gd.querySelectorAll(css).length > 0),
+}))"""
+"""For each animation: which kinds of drawing it has (contour lines, heat map, scatter)."""
+
+
+@skip_without_site
+@pytest.mark.parametrize(
+    "path", ["book/training.html", "book/classification-and-generalization.html"]
+)
+def test_an_animation_frame_keeps_what_it_does_not_change(site, path: str) -> None:  # noqa: F811
+    """Frames carry only the traces they move: the contours under the optimizer paths
+    and the points on the class regions must still be drawn at the last frame."""
+    base, b = site
+    errors: list[str] = []
+    page = _open(b, base, path, errors, viewport=DESKTOP)
+    try:
+        draw_all(page)
+        before = page.evaluate(LAYERS_JS)
+        assert before, f"{path}: no animation"
+        page.evaluate(
+            "() => Promise.all(window.mlpbookFigures.filter(f => f.frameNames)"
+            ".map(f => f.showFrame(f.frameNames.length - 1)))"
+        )
+        page.wait_for_timeout(300)
+        assert page.evaluate(LAYERS_JS) == before, f"{path}: a frame removed a layer: {before}"
+        assert not errors, "\n".join(errors)
+    finally:
+        page.close()
+
+
 @skip_without_site
 def test_subtitle_follows_the_frame_after_play(site) -> None:  # noqa: F811
     base, b = site

@@ -443,11 +443,12 @@
     this.frames = {};
     var self = this;
     (spec.frames || []).forEach(function (f) { self.frames[f.name] = f; });
-    // Frames that change anything but scatter traces (a heatmap's z) need a redraw:
-    // plotly's animate updates only scatter data in place.
-    this.redrawFrames = (spec.frames || []).some(function (f) {
-      return (f.data || []).some(function (t) { return t.type && t.type !== "scatter"; });
-    });
+    // plotly can animate scatter traces only; a frame that changes another type, or
+    // any frame of a figure that also draws another type (the contours under the
+    // optimizer paths vanished after the first animated frame), is restyled instead.
+    function notScatter(t) { return t.type && t.type !== "scatter"; }
+    this.redrawFrames = (spec.frames || []).length > 0 && ((spec.data || []).some(notScatter) ||
+      spec.frames.some(function (f) { return (f.data || []).some(notScatter); }));
     this.controls = []; // {kind, element, apply(index)} of every HTML control
     this.state = {}; // control index -> chosen step (re-applied after a redraw)
     this.frameIndex = 0; // the animation frame shown
