@@ -75,10 +75,13 @@ def test_sidebar_and_contents_buttons(site) -> None:  # noqa: F811
 
 LAYERS_JS = """() => window.mlpbookFigures.filter(f => f.frameNames).map(f => ({
   id: f.gd.id,
-  layers: ['.contourlayer path', '.hm image', '.scatterlayer .trace']
-    .map(css => f.gd.querySelectorAll(css).length > 0),
+  traces: f.gd.querySelectorAll('.scatterlayer .trace').length,
+  shapes: f.gd.querySelectorAll('path[data-index]').length,
+  shown: [...f.gd.querySelectorAll('path[data-index]')]
+    .filter(p => getComputedStyle(p).opacity !== '0').length,
 }))"""
-"""For each animation: which kinds of drawing it has (contour lines, heat map, scatter)."""
+"""For each animation: how many scatter traces (the contour lines are some), shapes
+(the class regions) and shown shapes it draws."""
 
 
 @skip_without_site
@@ -86,8 +89,9 @@ LAYERS_JS = """() => window.mlpbookFigures.filter(f => f.frameNames).map(f => ({
     "path", ["book/training.html", "book/classification-and-generalization.html"]
 )
 def test_an_animation_frame_keeps_what_it_does_not_change(site, path: str) -> None:  # noqa: F811
-    """Frames carry only the traces they move: the contours under the optimizer paths
-    and the points on the class regions must still be drawn at the last frame."""
+    """Frames carry only what they change: the contour lines under the optimizer
+    paths, the points on the class regions and the regions' backgrounds must still
+    be drawn at the last frame, and the class regions shown must be the last frame's."""
     base, b = site
     errors: list[str] = []
     page = _open(b, base, path, errors, viewport=DESKTOP)
@@ -101,6 +105,18 @@ def test_an_animation_frame_keeps_what_it_does_not_change(site, path: str) -> No
         )
         page.wait_for_timeout(300)
         assert page.evaluate(LAYERS_JS) == before, f"{path}: a frame removed a layer: {before}"
+        # Every shape the last frame makes opaque is drawn opaque, and only those.
+        wrong = page.evaluate(
+            """() => window.mlpbookFigures.filter(f => f.frameNames).flatMap(f => {
+              const last = f.frames[f.frameNames[f.frameNames.length - 1]];
+              const asked = ((last.layout || {}).shapes || []).map(s => s.opacity);
+              return [...f.gd.querySelectorAll('path[data-index]')].filter(p => {
+                const want = asked[+p.getAttribute('data-index')];
+                return want !== undefined && +getComputedStyle(p).opacity !== want;
+              }).map(p => f.gd.id + ' shape ' + p.getAttribute('data-index'));
+            })"""
+        )
+        assert not wrong, f"{path}: shapes not as the last frame asks: {wrong}"
         assert not errors, "\n".join(errors)
     finally:
         page.close()

@@ -1,4 +1,5 @@
-"""Unit tests of mlpbook.plots.classification: shapes are checked, frames carry their subtitle."""
+"""Unit tests of mlpbook.plots.classification: shapes are checked, frames carry their subtitle
+and show the class regions of their epoch."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 from mlpbook.plots import classification as cplots
+from mlpbook.plots.outlines import region_path
 
 
 def _animation(**overrides):
@@ -26,17 +28,26 @@ def _animation(**overrides):
     return cplots.boundary_animation(**kwargs)
 
 
-def test_boundary_animation_frames_update_both_heatmaps_and_the_subtitle() -> None:
-    fig = _animation()
-    assert [t.type for t in fig.data[:2]] == ["heatmap", "heatmap"]
-    assert len(fig.frames) == 2
-    assert list(fig.frames[1].traces) == [0, 1]
-    assert fig.frames[1].layout.title.text == "T<br><sub>epoch 10</sub>"
-    assert fig.layout.meta["alt"] == "two panels"
-    assert np.array(fig.frames[1].data[1].z).shape == (3, 4)
+def test_class_regions_are_shapes_that_a_frame_shows_or_hides() -> None:
+    xs, ys = np.linspace(0, 1, 4), np.linspace(0, 1, 3)
+    first = np.zeros(12, dtype=np.int8)
+    last = np.array([0, 1, 1, 0] * 3, dtype=np.int8)
+    fig = _animation(panels={"narrow": np.stack([first, last]), "wide": np.stack([last, first])})
+    assert {t.type for t in fig.data} == {"scatter"}  # nothing that plotly must recalculate
+    shapes = fig.layout.shapes
+    assert [s.type for s in shapes] == ["rect", "rect", "path", "path", "path", "path"]
+    assert [(s.xref, s.yref) for s in shapes[2:4]] == [("x", "y"), ("x2", "y2")]
+    # the region of each frame and panel, in frame order; only frame 0's is shown
+    assert [s.path for s in shapes[2:]] == [
+        region_path(m.reshape(3, 4) == 1, xs, ys) for m in (first, last, last, first)
+    ]
+    assert [s.opacity for s in shapes[2:]] == [1, 1, 0, 0]
+    frame = fig.frames[1]
+    assert frame.data == () and frame.layout.title.text == "T<br><sub>epoch 10</sub>"
+    changes = [s.to_plotly_json() for s in frame.layout.shapes]
+    assert changes == [{}, {}, {"opacity": 0}, {"opacity": 0}, {"opacity": 1}, {"opacity": 1}]
     play = fig.layout.updatemenus[0].buttons[0]
-    assert play.args[1]["frame"]["redraw"] is True  # heatmaps only change on a redraw
-    assert all(step.args[1]["frame"]["redraw"] for step in fig.layout.sliders[0].steps)
+    assert play.args[1]["frame"]["redraw"] is True  # without a redraw, plotly skips shapes
 
 
 def test_boundary_animation_refuses_bad_shapes() -> None:

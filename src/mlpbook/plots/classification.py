@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from matplotlib.figure import Figure
 
+from .outlines import region_path
 from .style import SERIES_COLORS, figure_meta, rounded
 from .training import _animation_controls
 
@@ -34,7 +35,8 @@ CLASS_COLORS = ("#1f77b4", "#d62728")
 """Points of class 0 and 1 in the 2-D figures: blue, red."""
 
 REGION_COLORS = ("#c6dbef", "#f7c6c4")
-"""The regions a network assigns to class 0 and 1: pale blue, pale red."""
+"""The regions a network assigns to class 0 and 1: pale blue, pale red (the site's
+dark mode turns them into dark tints)."""
 
 _LIGHT = {"figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white"}
 
@@ -77,34 +79,49 @@ def boundary_animation(
                 f"got {np.shape(classes)}"
             )
     points, labels = np.asarray(points), np.asarray(labels)
-    colorscale = [
-        [0, REGION_COLORS[0]],
-        [0.5, REGION_COLORS[0]],
-        [0.5, REGION_COLORS[1]],
-        [1, REGION_COLORS[1]],
-    ]
+    names = list(panels)
+    classes = {n: np.asarray(panels[n]).reshape(n_frames, len(ys), len(xs)) for n in names}
+    x_range = [round(float(xs[0]), 3), round(float(xs[-1]), 3)]
+    y_range = [round(float(ys[0]), 3), round(float(ys[-1]), 3)]
 
-    def heat(classes: np.ndarray) -> dict:
-        return {"type": "heatmap", "z": classes.reshape(len(ys), len(xs)).astype(int).tolist()}
+    # Per panel, a class-0 rectangle, and over it the class-1 region of every frame
+    # (shapes drawn between the grid and the points), only the current frame's
+    # opaque. A frame changes opacities only: plotly redraws those shapes and
+    # nothing else (a new path would make it recalculate the whole figure, ~50 ms),
+    # and the site follows dark mode through the fill colours.
+    panel_axes = ({"xref": "x", "yref": "y"}, {"xref": "x2", "yref": "y2"})
+    common = {"layer": "between", "line": {"width": 0}}
+    shapes = [
+        {
+            "type": "rect",
+            "x0": x_range[0],
+            "x1": x_range[1],
+            "y0": y_range[0],
+            "y1": y_range[1],
+            "fillcolor": REGION_COLORS[0],
+            **axes,
+            **common,
+        }
+        for axes in panel_axes
+    ]
+    for f in range(n_frames):
+        for n, axes in zip(names, panel_axes):
+            shapes.append(
+                {
+                    "type": "path",
+                    "path": region_path(classes[n][f] == 1, xs, ys),
+                    "fillcolor": REGION_COLORS[1],
+                    "opacity": 1 if f == 0 else 0,
+                    **axes,
+                    **common,
+                }
+            )
+
+    def shown(f: int) -> list[dict]:
+        """The frame's shape changes: backgrounds as they are, regions of frame f only."""
+        return [{}, {}, *({"opacity": 1 if g == f else 0} for g in range(n_frames) for _ in names)]
 
     data: list[dict] = []
-    names = list(panels)
-    for i, name in enumerate(names):
-        axis = "" if i == 0 else "2"
-        data.append(
-            {
-                **heat(np.asarray(panels[name])[0]),
-                "x": rounded(xs, 3),
-                "y": rounded(ys, 3),
-                "zmin": 0,
-                "zmax": 1,
-                "colorscale": colorscale,
-                "showscale": False,
-                "hoverinfo": "skip",
-                "xaxis": f"x{axis}",
-                "yaxis": f"y{axis}",
-            }
-        )
     for i in range(2):
         axis = "" if i == 0 else "2"
         for cls in (0, 1):
@@ -118,8 +135,8 @@ def boundary_animation(
                     "name": f"class {cls}",
                     "legendgroup": f"class {cls}",
                     "showlegend": False,
-                    # no outline: the dark markers read on the pale regions, and
-                    # every frame redraws them (an outline costs ~10 ms a frame)
+                    # no outline: the dark markers read on the pale regions (and
+                    # the site's light ones on the dark regions of dark mode)
                     "marker": {
                         "color": CLASS_COLORS[cls],
                         "size": 6,
@@ -133,16 +150,15 @@ def boundary_animation(
     frames = [
         {
             "name": label,
-            "data": [heat(np.asarray(panels[n])[f]) for n in names],
-            "traces": [0, 1],
-            "layout": {"title": {"text": f"{title}<br><sub>{subtitles[f]}</sub>"}},
+            "layout": {
+                "title": {"text": f"{title}<br><sub>{subtitles[f]}</sub>"},
+                "shapes": shown(f),
+            },
         }
         for f, label in enumerate(labels_)
     ]
     updatemenus, sliders = _animation_controls(labels_, frame_ms)
     _redraw_frames(updatemenus, sliders)
-    x_range = [round(float(xs[0]), 3), round(float(xs[-1]), 3)]
-    y_range = [round(float(ys[0]), 3), round(float(ys[-1]), 3)]
     axis_style = {"range": x_range, "title": {"text": "x₁"}, "zeroline": False}
     y_style = {"range": y_range, "title": {"text": "x₂"}, "zeroline": False}
     layout = dict(
@@ -153,6 +169,7 @@ def boundary_animation(
         yaxis={**y_style, "anchor": "x"},
         xaxis2={**axis_style, "domain": [0.56, 1.0]},
         yaxis2={**y_style, "anchor": "x2"},
+        shapes=shapes,
         annotations=[
             {
                 "text": name,
@@ -177,8 +194,8 @@ def boundary_animation(
 
 
 def _redraw_frames(updatemenus: list[dict], sliders: list[dict]) -> None:
-    """Make Play and the slider redraw each frame: plotly's animate updates only
-    scatter data in place, and these frames change heatmaps."""
+    """Make Play and the slider redraw each frame: without a redraw plotly's animate
+    moves only scatter traces, and these frames change layout shapes."""
     for control in [*updatemenus[0]["buttons"], *sliders[0]["steps"]]:
         for arg in control["args"][1:]:
             if isinstance(arg, dict) and "frame" in arg:

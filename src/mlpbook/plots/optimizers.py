@@ -16,7 +16,8 @@ from matplotlib.figure import Figure
 
 from .._checks import check_int
 from ..chapters.training_dynamics import Surface
-from .style import SERIES_COLORS, THEORY_COLOR, figure_meta, rounded, significant
+from .outlines import level_lines, nice_levels
+from .style import SERIES_COLORS, THEORY_COLOR, figure_meta, significant
 from .training import _animation_controls
 
 __all__ = ["path_animation", "lr_sweep_plot", "loss_bands_plot", "gradient_noise_plot"]
@@ -56,8 +57,9 @@ def path_animation(
         frame_every: steps per animation frame (fewer frames, a smaller page).
 
     Play and the step slider move along the paths (one frame per step); the
-    learning-rate slider shows the precomputed runs of another rate. Contours
-    are drawn at levels of log10 of the loss.
+    learning-rate slider shows the precomputed runs of another rate. Contour
+    lines are drawn at round levels of log10 of the loss, coloured from dark
+    (low) to yellow (high), as scatter traces (:func:`.outlines.level_lines`).
 
     Raises:
         ValueError: if ``paths`` is empty or its paths differ in length.
@@ -74,19 +76,11 @@ def path_animation(
     check_int("frame_every", frame_every, minimum=1)
     xs, ys, z = surface.grid(grid)
     log_z = np.log10(np.maximum(z, 1e-12))
-    contour = {
-        "type": "contour",
-        "x": rounded(xs, 3),
-        "y": rounded(ys, 3),
-        "z": rounded(log_z, 2),
-        "contours": {"coloring": "lines"},
-        "ncontours": 18,
-        "colorscale": "Viridis",
-        "showscale": False,
-        "line": {"width": 1},
-        "name": "log₁₀ loss",
-        "hoverinfo": "skip",
-    }
+    # Contour lines as scatter traces: plotly's animate erases a contour trace when it
+    # moves the paths, and a redraw of it costs a frame's budget. The lines follow
+    # the unrounded surface (rounding z first would make them wobble); their points
+    # are rounded to 3 decimals.
+    contours = level_lines(xs, ys, log_z, nice_levels(log_z.min(), log_z.max(), 18))
     stars = [surface.minimum, *surface.other_minima]
     minimum = {
         "type": "scatter",
@@ -122,7 +116,7 @@ def path_animation(
                     "marker": {"size": 4},
                 }
             )
-    first_path = 2
+    first_path = len(contours) + 1
     n_paths = len(traces)
     frame_steps = list(range(0, steps + 1, frame_every))
     if frame_steps[-1] != steps:
@@ -147,8 +141,11 @@ def path_animation(
             "method": "restyle",
             "args": [
                 {
-                    "visible": [True, True] + [j == i for j in range(len(lrs)) for _ in labels],
-                    "showlegend": [False, True] + [j == i for j in range(len(lrs)) for _ in labels],
+                    "visible": [True] * first_path
+                    + [j == i for j in range(len(lrs)) for _ in labels],
+                    "showlegend": [False] * len(contours)
+                    + [True]
+                    + [j == i for j in range(len(lrs)) for _ in labels],
                 }
             ],
         }
@@ -177,7 +174,7 @@ def path_animation(
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
     )
     return go.Figure(
-        {"data": [contour, minimum, *traces], "layout": layout, "frames": frames}, _validate=False
+        {"data": [*contours, minimum, *traces], "layout": layout, "frames": frames}, _validate=False
     )
 
 

@@ -695,20 +695,50 @@
     });
   };
 
-  /** Show animation frame number k (its data, its title, the slider). */
+  /** Show animation frame number k (its data, its layout, its title, the slider). */
   Figure.prototype.showFrame = function (k) {
     this.frameIndex = k;
     var name = this.frameNames[k], frame = this.frames[name];
     if (frame && frame.layout) this.setTitle(patchTitle(frame.layout));
     if (this.frameSlider) this.frameSlider.show(k);
-    if (!this.drawn) return Promise.resolve();
-    if (this.redrawFrames && frame && frame.data) return this.restyleFrame(frame);
-    return Plotly.animate(this.gd, [name], {
-      mode: "immediate",
-      frame: { duration: 0, redraw: this.redrawFrames },
-      transition: { duration: 0 },
-    }).catch(function () { /* interrupted by the next frame: nothing to do */ });
+    if (!this.drawn || !frame) return Promise.resolve();
+    var gd = this.gd, moved = Promise.resolve();
+    if (frame.data && this.redrawFrames) moved = this.restyleFrame(frame);
+    else if (frame.data) {
+      moved = Plotly.animate(gd, [name], {
+        mode: "immediate",
+        frame: { duration: 0, redraw: false },
+        transition: { duration: 0 },
+      });
+    }
+    var patch = framePatch(frame.layout, isDark());
+    if (patch) moved = moved.then(function () { return Plotly.relayout(gd, patch); });
+    return moved.catch(function () { /* interrupted by the next frame: nothing to do */ });
   };
+
+  /* The layout a frame changes besides its title (shown in HTML), as one relayout:
+     {shapes: [{}, {}, {path: p}]} -> {"shapes[2].path": p}. A shape's path redraws
+     that shape only (the class-region animation); nothing else is recalculated. */
+  function framePatch(layout, dark) {
+    var patch = {}, any = false;
+    Object.keys(layout || {}).forEach(function (key) {
+      if (key === "title") return;
+      var value = layout[key];
+      if (Array.isArray(value)) {
+        value.forEach(function (item, j) {
+          Object.keys(item || {}).forEach(function (k) {
+            patch[key + "[" + j + "]." + k] = item[k];
+            any = true;
+          });
+        });
+      } else {
+        patch[key] = value;
+        any = true;
+      }
+    });
+    if (!any) return null;
+    return dark ? mapColors(patch, darkColor) : patch;
+  }
 
   /* A frame that changes a heat map cannot be animated, only redrawn. plotly's
      animate() then redraws the whole figure (layout, axes, every trace): one
