@@ -259,6 +259,9 @@ def whole_book() -> list[dict]:
     )
     elapsed = time.perf_counter() - start
     summary = [line for line in test.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
+    for line in test.stdout.splitlines():  # which tests failed, not only how many
+        if line.startswith(("FAILED", "ERROR")):
+            print(f"make test: {line}", file=sys.stderr)
     results.append(
         {
             "name": f"`make test` ({summary[-1].strip('= ') if summary else 'no summary'})",
