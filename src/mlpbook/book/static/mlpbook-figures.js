@@ -444,8 +444,9 @@
     var self = this;
     (spec.frames || []).forEach(function (f) { self.frames[f.name] = f; });
     // plotly can animate scatter traces only; a frame that changes another type, or
-    // any frame of a figure that also draws another type (the contours under the
-    // optimizer paths vanished after the first animated frame), is restyled instead.
+    // any frame of a figure that also draws another type (plotly erases it), needs a
+    // whole-figure redraw, 45-110 ms a frame. The book's animations avoid both
+    // (mlpbook.plots.outlines); this keeps any other figure correct, if slower.
     function notScatter(t) { return t.type && t.type !== "scatter"; }
     this.redrawFrames = (spec.frames || []).length > 0 && ((spec.data || []).some(notScatter) ||
       spec.frames.some(function (f) { return (f.data || []).some(notScatter); }));
@@ -703,11 +704,10 @@
     if (this.frameSlider) this.frameSlider.show(k);
     if (!this.drawn || !frame) return Promise.resolve();
     var gd = this.gd, moved = Promise.resolve();
-    if (frame.data && this.redrawFrames) moved = this.restyleFrame(frame);
-    else if (frame.data) {
+    if (frame.data) {
       moved = Plotly.animate(gd, [name], {
         mode: "immediate",
-        frame: { duration: 0, redraw: false },
+        frame: { duration: 0, redraw: this.redrawFrames },
         transition: { duration: 0 },
       });
     }
@@ -717,8 +717,9 @@
   };
 
   /* The layout a frame changes besides its title (shown in HTML), as one relayout:
-     {shapes: [{}, {}, {path: p}]} -> {"shapes[2].path": p}. A shape's path redraws
-     that shape only (the class-region animation); nothing else is recalculated. */
+     {shapes: [{}, {}, {opacity: 1}]} -> {"shapes[2].opacity": 1}. The class-region
+     animation changes only shape opacities, which plotly redraws without
+     recalculating the figure (~1 ms a shape; a new shape path costs ~50 ms). */
   function framePatch(layout, dark) {
     var patch = {}, any = false;
     Object.keys(layout || {}).forEach(function (key) {
@@ -739,23 +740,6 @@
     if (!any) return null;
     return dark ? mapColors(patch, darkColor) : patch;
   }
-
-  /* A frame that changes a heat map cannot be animated, only redrawn. plotly's
-     animate() then redraws the whole figure (layout, axes, every trace): one
-     restyle of the frame's own attributes costs two thirds of that (measured on
-     the class-region animation: 75 ms against 110 ms a frame). */
-  Figure.prototype.restyleFrame = function (frame) {
-    var style = {}, dark = this.options().dark;
-    frame.data.forEach(function (trace, j) {
-      Object.keys(trace).forEach(function (key) {
-        if (key === "type") return;
-        if (!style[key]) style[key] = [];
-        style[key][j] = dark ? mapColors(trace[key], darkColor, key) : trace[key];
-      });
-    });
-    var traces = frame.traces || frame.data.map(function (_, j) { return j; });
-    return Plotly.restyle(this.gd, style, traces).catch(function () { /* interrupted */ });
-  };
 
   Figure.prototype.play = function () {
     var self = this;
