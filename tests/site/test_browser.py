@@ -64,7 +64,7 @@ def _open(b, base: str, path: str, errors: list[str], **kwargs):
 
 
 def draw_all(page, timeout: int = 120_000) -> int:
-    """Scroll through the page so that every (lazily drawn) figure draws; returns how many.
+    """Bring every (lazily drawn) figure near the screen so that it draws; returns how many.
 
     The timeout is generous on purpose: under ``make test`` the other pytest worker
     executes notebooks on the same two cores. It is not a speed budget (that is
@@ -73,10 +73,22 @@ def draw_all(page, timeout: int = 120_000) -> int:
     if not n:
         return 0
     open_hidden_figures(page)
-    height = page.evaluate("() => document.body.scrollHeight")
-    for y in range(0, height + 900, 700):
-        page.evaluate(f"window.scrollTo(0, {y})")
-        page.wait_for_timeout(30)
+    # Each figure in turn comes to the middle of the screen, and stays there until the
+    # page has queued it. A quick scroll past it can go unseen: the page's
+    # IntersectionObserver looks only at rendering steps, and while plotly.js is being
+    # parsed (a second or more under load) none comes; the figure then never draws.
+    for i in range(n):
+        page.evaluate(
+            "i => document.querySelectorAll('.mlpbook-plotly-figure')[i]"
+            ".scrollIntoView({block: 'center'})",
+            i,
+        )
+        page.wait_for_function(
+            "i => { const gd = document.querySelectorAll('.mlpbook-plotly-figure')[i];"
+            " return gd.mlpbook && gd.mlpbook.queued; }",
+            arg=i,
+            timeout=timeout,
+        )
     page.wait_for_function(
         "n => Array.from(document.querySelectorAll('.mlpbook-plotly-figure'))"
         ".filter(gd => gd.querySelector('.main-svg')).length >= n"
